@@ -1,0 +1,232 @@
+package dev.provisioner.engine;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pulumi.automation.AutomationException;
+import com.pulumi.automation.CommandException;
+import com.pulumi.automation.ConfigValue;
+import com.pulumi.automation.DestroyOptions;
+import com.pulumi.automation.LocalWorkspace;
+import com.pulumi.automation.LocalWorkspaceOptions;
+import com.pulumi.automation.PreviewOptions;
+import com.pulumi.automation.RefreshOptions;
+import com.pulumi.automation.UpOptions;
+import com.pulumi.automation.WorkspaceStack;
+import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.jboss.logging.Logger;
+
+/**
+ * Runs operations on the real Pulumi CLI through the Automation API. Each stack has its own work
+ * directory and {@code PULUMI_HOME}, so runs on different stacks never share the CLI's notion of the
+ * selected stack; runs on one stack must not overlap (the intake orders them).
+ */
+@ApplicationScoped
+public class Engine {
+
+    private static final Logger LOG = Logger.getLogger(Engine.class);
+
+    /** Never prompt, never colour: messages go to the audit trail as plain text. */
+    private static final String COLOR = "never";
+
+    /** Bounds what a failed operation reports, however much the engine printed. */
+    private static final int MAX_ERROR_CHARS = 4000;
+
+    private final EngineConfig config;
+    private final EngineEvents parser;
+    private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pulumi-run");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile PulumiCli cli;
+
+    public Engine(EngineConfig config, ObjectMapper mapper) {
+        this.config = config;
+        this.parser = new EngineEvents(mapper);
+    }
+
+    /**
+     * The CLI the engine runs, located on first use.
+     *
+     * @throws AutomationException if the configured binary is missing or unsupported
+     */
+    public PulumiCli cli() throws AutomationException {
+        PulumiCli located = cli;
+        if (located == null) {
+            synchronized (this) {
+                if (cli == null) {
+                    cli = PulumiCli.locate(config.cli());
+                    LOG.infof("Pulumi CLI %s at %s", cli.version(), cli.binary());
+                }
+                located = cli;
+            }
+        }
+        return located;
+    }
+
+    /** Starts an operation on a thread of its own and returns at once. */
+    public EngineRun start(RunSpec spec) {
+        UnicastProcessor<EngineEvent> events = UnicastProcessor.create();
+        CompletableFuture<EngineResult> result = new CompletableFuture<>();
+        PulumiCli located;
+        try {
+            located = cli();
+        } catch (AutomationException e) {
+            events.onComplete();
+            result.complete(new EngineResult(EngineResult.Status.FAILED, Map.of(), e.getMessage()));
+            return new EngineRun(spec, events, result, null);
+        }
+        var command =
+                new RunCommand(located, parser.mapper(), json -> emit(events, json), config.eventStreamDrainTimeout());
+        var run = new EngineRun(spec, events, result, command);
+        runs.execute(() -> {
+            EngineResult outcome;
+            try {
+                outcome = execute(run, command);
+            } catch (RuntimeException | Error e) {
+                outcome = new EngineResult(EngineResult.Status.FAILED, Map.of(), e.toString());
+            }
+            synchronized (events) {
+                events.onComplete();
+            }
+            result.complete(outcome);
+        });
+        return run;
+    }
+
+    private void emit(UnicastProcessor<EngineEvent> events, String json) {
+        EngineEvent event;
+        try {
+            event = parser.parse(json);
+        } catch (IllegalArgumentException e) {
+            // Not an event we can read, but still part of the record: keep the text as it came.
+            ObjectNode raw = parser.mapper().createObjectNode().put("unparsedEvent", json);
+            event = new EngineEvent.Unknown(-1, 0, raw);
+        }
+        synchronized (events) {
+            events.onNext(event);
+        }
+    }
+
+    private EngineResult execute(EngineRun run, RunCommand command) {
+        RunSpec spec = run.spec();
+        try (WorkspaceStack stack = open(spec, command)) {
+            configure(stack, spec);
+            Map<String, EngineResult.StackOutput> outputs = Map.of();
+            switch (spec.operation()) {
+                case UP -> {
+                    stack.up(UpOptions.builder()
+                            .message(spec.message())
+                            .color(COLOR)
+                            .build());
+                    outputs = command.outputs();
+                }
+                case PREVIEW ->
+                    stack.preview(PreviewOptions.builder()
+                            .message(spec.message())
+                            .color(COLOR)
+                            .build());
+                case REFRESH ->
+                    stack.refresh(RefreshOptions.builder()
+                            .message(spec.message())
+                            .color(COLOR)
+                            .build());
+                case DESTROY ->
+                    stack.destroy(DestroyOptions.builder()
+                            .message(spec.message())
+                            .color(COLOR)
+                            .build());
+            }
+            return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null);
+        } catch (CommandException e) {
+            var status = run.interrupted() ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
+            return new EngineResult(status, Map.of(), bounded(e.getMessage()));
+        } catch (Exception e) {
+            return new EngineResult(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
+        }
+    }
+
+    private WorkspaceStack open(RunSpec spec, RunCommand command) throws AutomationException, IOException {
+        Path stackDir =
+                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
+        Path home = stackDir.resolve("pulumi-home");
+        Path work = stackDir.resolve("work");
+        Files.createDirectories(home);
+        Files.createDirectories(work);
+        var options = LocalWorkspaceOptions.builder()
+                .pulumiHome(home)
+                .pulumiCommand(command)
+                .environmentVariables(environment());
+        if (spec.program() instanceof Program.Directory directory) {
+            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
+        }
+        var inline = (Program.Inline) spec.program();
+        return LocalWorkspace.createOrSelectStack(
+                spec.project(),
+                spec.stack(),
+                inline.body(),
+                options.workDir(work).build());
+    }
+
+    /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
+    private static void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException {
+        Map<String, ConfigValue> wanted = new HashMap<>();
+        spec.config().forEach((k, v) -> wanted.put(k, new ConfigValue(v, false)));
+        spec.secretConfig().forEach((k, v) -> wanted.put(k, new ConfigValue(v, true)));
+        String prefix = spec.project() + ":";
+        List<String> stale = stack.getAllConfig().keySet().stream()
+                .filter(k -> !wanted.containsKey(k.startsWith(prefix) ? k.substring(prefix.length()) : k))
+                .toList();
+        if (!stale.isEmpty()) {
+            stack.removeAllConfig(stale);
+        }
+        if (!wanted.isEmpty()) {
+            stack.setAllConfig(wanted);
+        }
+    }
+
+    private Map<String, String> environment() throws IOException {
+        Map<String, String> env = new HashMap<>();
+        env.put("PULUMI_SKIP_UPDATE_CHECK", "true");
+        env.put("PULUMI_CONFIG_PASSPHRASE", config.passphrase());
+        env.put("PULUMI_BACKEND_URL", backendUrl());
+        return env;
+    }
+
+    private String backendUrl() throws IOException {
+        if (config.backendUrl().isPresent()) {
+            return config.backendUrl().get();
+        }
+        Path state = config.workDir().resolve("state").toAbsolutePath();
+        Files.createDirectories(state);
+        return state.toUri().toString();
+    }
+
+    private static String describe(Throwable e) {
+        var text = new StringBuilder(String.valueOf(e.getMessage()));
+        for (Throwable cause = e.getCause(); cause != null && cause != e; cause = cause.getCause()) {
+            text.append(": ").append(cause.getMessage());
+        }
+        return text.toString();
+    }
+
+    private static String bounded(String text) {
+        return text.length() <= MAX_ERROR_CHARS ? text : "…" + text.substring(text.length() - MAX_ERROR_CHARS);
+    }
+
+    @PreDestroy
+    void stop() {
+        runs.shutdownNow();
+    }
+}

@@ -1,0 +1,39 @@
+package dev.provisioner.engine;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** How the service runs the Pulumi engine. */
+@ConfigMapping(prefix = "provisioner.engine")
+public interface EngineConfig {
+
+    /**
+     * The {@code pulumi} binary: an absolute path, or a name looked up on the service's PATH.
+     * {@code deploy/install-pulumi.sh} prints a path that fits here.
+     */
+    @WithDefault("pulumi")
+    String cli();
+
+    /** Where each stack gets its own work directory and {@code PULUMI_HOME}. */
+    @WithDefault("${java.io.tmpdir}/provisioner")
+    Path workDir();
+
+    /**
+     * The state backend: {@code file:///abs/path} by default (under {@link #workDir()}); {@code s3://},
+     * {@code azblob://}, {@code gs://} or {@code postgres://} when several replicas share state.
+     */
+    Optional<String> backendUrl();
+
+    /**
+     * The passphrase that encrypts stack secrets. Required: without one the engine cannot run
+     * non-interactively. Mount it from a Secret in production.
+     */
+    String passphrase();
+
+    /** How long a finished CLI may take to close its event stream before the run ends anyway. */
+    @WithDefault("5s")
+    Duration eventStreamDrainTimeout();
+}

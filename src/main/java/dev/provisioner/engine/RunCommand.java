@@ -1,0 +1,240 @@
+package dev.provisioner.engine;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.pulumi.automation.AutomationException;
+import com.pulumi.automation.CommandException;
+import com.pulumi.automation.CommandResult;
+import com.pulumi.automation.CommandRunOptions;
+import com.pulumi.automation.ConcurrentUpdateException;
+import com.pulumi.automation.PulumiCommand;
+import com.pulumi.automation.StackAlreadyExistsException;
+import com.pulumi.automation.StackNotFoundException;
+import com.pulumi.automation.Version;
+import com.pulumi.automation.serialization.internal.LocalSerializer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.Consumer;
+import java.util.regex.Pattern;
+
+/**
+ * The Automation API's view of the CLI for one provisioning run. Unlike the SDK's own command it runs a
+ * configured binary, keeps the handle of the process it started (so the run can be signalled), and
+ * serves the engine's event log on loopback as raw JSON, so that no event or field is lost in the
+ * SDK's mapping.
+ */
+final class RunCommand implements PulumiCommand {
+
+    /** The commands that run the engine and so have an event log. */
+    private static final Set<String> OPERATIONS = Set.of("up", "preview", "refresh", "destroy");
+
+    // How the CLI words these failures; the SDK maps them to exceptions the same way.
+    private static final Pattern STACK_NOT_FOUND = Pattern.compile("no stack named.*found");
+    private static final Pattern STACK_EXISTS = Pattern.compile("stack.*already exists");
+    private static final String LOCKED = "the stack is currently locked by";
+    private static final String CONFLICT = "[409] Conflict: Another update is currently in progress.";
+    private static final String SECRET_MASK = "[secret]";
+
+    /** Readers of the CLI's output streams; threads end when idle. */
+    private static final ExecutorService STREAM_READERS = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "pulumi-cli-output");
+        t.setDaemon(true);
+        return t;
+    });
+
+    private final PulumiCli cli;
+    private final ObjectMapper mapper;
+    private final Consumer<String> events;
+    private final Duration drainTimeout;
+    private volatile Process process;
+    private volatile JsonNode maskedOutputs = NullNode.getInstance();
+    private volatile JsonNode plainOutputs = NullNode.getInstance();
+
+    /**
+     * @param events receives each engine event's JSON, in engine order, from one thread at a time
+     */
+    RunCommand(PulumiCli cli, ObjectMapper mapper, Consumer<String> events, Duration drainTimeout) {
+        this.cli = cli;
+        this.mapper = mapper;
+        this.events = events;
+        this.drainTimeout = drainTimeout;
+    }
+
+    @Override
+    public Version version() {
+        return cli.version();
+    }
+
+    /**
+     * Asks the CLI process running now, if any, to stop: the first signal makes the engine cancel
+     * gracefully (it finishes the steps under way), a second one makes it terminate.
+     */
+    void interrupt() {
+        Process running = process;
+        if (running != null) {
+            running.destroy();
+        }
+    }
+
+    @Override
+    public CommandResult run(List<String> args, CommandRunOptions options) throws AutomationException {
+        if (args.isEmpty() || !OPERATIONS.contains(args.get(0))) {
+            return start(args, options, null);
+        }
+        Consumer<String> sink = events;
+        if (options.onEngineEvent() != null) {
+            // The SDK listens itself on preview (to read its summary): give it its own mapping too.
+            var sdk = options.onEngineEvent();
+            var serializer = new LocalSerializer();
+            sink = json -> {
+                events.accept(json);
+                sdk.accept(serializer.deserializeJson(json, com.pulumi.automation.events.EngineEvent.class));
+            };
+        }
+        try (var server = EngineEventServer.start(sink)) {
+            return start(args, options, server);
+        }
+    }
+
+    private CommandResult start(List<String> args, CommandRunOptions options, EngineEventServer eventServer)
+            throws AutomationException {
+        List<String> command = new ArrayList<>(args.size() + 4);
+        command.add(cli.binary());
+        command.addAll(args);
+        if (!command.contains("--non-interactive")) {
+            command.add("--non-interactive");
+        }
+        var builder = new ProcessBuilder(command);
+        if (options.workingDir() != null) {
+            builder.directory(options.workingDir().toFile());
+        }
+        builder.environment().putAll(options.additionalEnv());
+        if (eventServer != null) {
+            command.add("--event-log");
+            command.add(eventServer.address());
+            // The CLI only accepts --event-log with this set.
+            builder.environment().put("PULUMI_DEBUG_COMMANDS", "true");
+        }
+        try {
+            Process started = builder.start();
+            process = started;
+            started.getOutputStream().close();
+            var stdout = read(started.getInputStream(), options.onStandardOutput());
+            var stderr = read(started.getErrorStream(), options.onStandardError());
+            int code = started.waitFor();
+            if (eventServer != null) {
+                eventServer.awaitStreamClosed(drainTimeout);
+            }
+            var result = new CommandResult(code, stdout.join(), stderr.join());
+            if (code != 0) {
+                throw failure(result);
+            }
+            return isStackOutput(args) ? keepOutputs(args, result) : result;
+        } catch (IOException e) {
+            throw new AutomationException("cannot start " + cli.binary() + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AutomationException(e);
+        } finally {
+            process = null;
+        }
+    }
+
+    /**
+     * The stack's outputs as the CLI printed them, each with whether it is a secret. Read by the last
+     * {@code stack output} commands of this run (the Automation API runs them after {@code up}).
+     */
+    Map<String, EngineResult.StackOutput> outputs() {
+        Map<String, EngineResult.StackOutput> outputs = new LinkedHashMap<>();
+        plainOutputs.fields().forEachRemaining(e -> {
+            boolean secret = SECRET_MASK.equals(maskedOutputs.path(e.getKey()).asText(null));
+            outputs.put(
+                    e.getKey(), new EngineResult.StackOutput(mapper.convertValue(e.getValue(), Object.class), secret));
+        });
+        return outputs;
+    }
+
+    private static boolean isStackOutput(List<String> args) {
+        return args.size() > 1
+                && args.get(0).equals("stack")
+                && args.get(1).equals("output")
+                && args.contains("--json");
+    }
+
+    /**
+     * The SDK (1.36.1) reads {@code stack output --json} as a map of strings and fails on any other
+     * output, a list or a number: keep the real outputs here and hand the SDK each value as JSON text.
+     */
+    private CommandResult keepOutputs(List<String> args, CommandResult result) throws AutomationException {
+        JsonNode printed;
+        try {
+            printed = result.standardOutput().isBlank()
+                    ? mapper.createObjectNode()
+                    : mapper.readTree(result.standardOutput());
+        } catch (JsonProcessingException e) {
+            throw new AutomationException("`pulumi stack output --json` printed no JSON: " + e.getOriginalMessage(), e);
+        }
+        if (args.contains("--show-secrets")) {
+            plainOutputs = printed;
+        } else {
+            maskedOutputs = printed;
+        }
+        ObjectNode asText = mapper.createObjectNode();
+        printed.fields()
+                .forEachRemaining(e -> asText.put(
+                        e.getKey(),
+                        e.getValue().isTextual()
+                                ? e.getValue().asText()
+                                : e.getValue().toString()));
+        return new CommandResult(result.code(), asText.toString(), result.standardError());
+    }
+
+    private static CompletableFuture<String> read(InputStream in, Consumer<String> lines) {
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    var all = new StringBuilder();
+                    try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                        for (String line; (line = reader.readLine()) != null; ) {
+                            all.append(line).append('\n');
+                            if (lines != null) {
+                                lines.accept(line);
+                            }
+                        }
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    return all.toString();
+                },
+                STREAM_READERS);
+    }
+
+    private static CommandException failure(CommandResult result) {
+        String err = result.standardError();
+        if (STACK_NOT_FOUND.matcher(err).find()) {
+            return new StackNotFoundException(result);
+        }
+        if (STACK_EXISTS.matcher(err).find()) {
+            return new StackAlreadyExistsException(result);
+        }
+        if (err.contains(LOCKED) || err.contains(CONFLICT)) {
+            return new ConcurrentUpdateException(result);
+        }
+        return new CommandException(result);
+    }
+}

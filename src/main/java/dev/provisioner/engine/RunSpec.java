@@ -1,0 +1,31 @@
+package dev.provisioner.engine;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * One operation on one stack.
+ *
+ * @param config plain configuration, by key without the project prefix
+ * @param secretConfig configuration stored as Pulumi secrets
+ * @param message the update message kept in the stack's history
+ */
+public record RunSpec(
+        Operation operation,
+        String project,
+        String stack,
+        Program program,
+        Map<String, String> config,
+        Map<String, String> secretConfig,
+        String message) {
+
+    public RunSpec {
+        Objects.requireNonNull(operation, "operation");
+        StackNames.require("project", project);
+        StackNames.require("stack", stack);
+        Objects.requireNonNull(program, "program");
+        config = Map.copyOf(config);
+        secretConfig = Map.copyOf(secretConfig);
+        Objects.requireNonNull(message, "message");
+    }
+}

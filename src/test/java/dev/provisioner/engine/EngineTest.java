@@ -1,0 +1,85 @@
+package dev.provisioner.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.provisioner.support.RealParts;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The real CLI runs {@code up} then {@code destroy} of the inline Stash demo on a {@code file://} backend. */
+@QuarkusTest
+@RealParts
+class EngineTest {
+
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+
+    @Inject
+    Engine engine;
+
+    @Inject
+    ProgramCatalog catalog;
+
+    @Test
+    void upThenDestroyOfTheStashDemo() {
+        Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
+
+        Run up = run(new RunSpec(
+                Operation.UP, "engine-test", "dev", demo, Map.of("count", "3", "value", "v"), Map.of(), "up"));
+
+        assertThat(up.result.status()).as(up.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        assertThat(up.result.outputs()).containsKeys("values", "count");
+        assertThat(up.result.outputs().get("values").value()).isEqualTo(List.of("v-0", "v-1", "v-2"));
+        assertThat(up.result.outputs().get("count").value()).isEqualTo(3);
+        assertThat(stashOps(up.events, EngineEvent.ResourcePre.class)).containsExactly("create", "create", "create");
+        assertThat(stashOps(up.events, EngineEvent.ResourceOutputs.class))
+                .containsExactly("create", "create", "create");
+        assertThat(up.events.get(0)).isInstanceOf(EngineEvent.Prelude.class);
+        assertThat(up.events.get(up.events.size() - 1)).isInstanceOf(EngineEvent.Cancel.class);
+        assertThat(summary(up.events).resourceChanges()).containsEntry("create", 5);
+        assertThat(up.events).extracting(EngineEvent::sequence).isSorted().doesNotHaveDuplicates();
+
+        Run destroy = run(new RunSpec(Operation.DESTROY, "engine-test", "dev", demo, Map.of(), Map.of(), "destroy"));
+
+        assertThat(destroy.result.status()).as(destroy.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        assertThat(stashOps(destroy.events, EngineEvent.ResourcePre.class))
+                .containsExactly("delete", "delete", "delete");
+        assertThat(summary(destroy.events).resourceChanges()).containsEntry("delete", 5);
+
+        Run again = run(new RunSpec(Operation.PREVIEW, "engine-test", "dev", demo, Map.of(), Map.of(), "preview"));
+        assertThat(summary(again.events).resourceChanges())
+                .as("after destroy the stack holds no resources: a preview creates them all again")
+                .containsOnlyKeys("create")
+                .containsEntry("create", 4);
+    }
+
+    private record Run(EngineResult result, List<EngineEvent> events) {}
+
+    private Run run(RunSpec spec) {
+        EngineRun run = engine.start(spec);
+        List<EngineEvent> events = run.events().collect().asList().await().atMost(RUN_TIMEOUT);
+        return new Run(run.result().await().atMost(RUN_TIMEOUT), events);
+    }
+
+    private static List<String> stashOps(List<EngineEvent> events, Class<? extends EngineEvent> kind) {
+        return events.stream()
+                .filter(kind::isInstance)
+                .map(e -> e instanceof EngineEvent.ResourcePre p
+                        ? p.metadata()
+                        : ((EngineEvent.ResourceOutputs) e).metadata())
+                .filter(m -> m.type().equals("pulumi:index:Stash"))
+                .map(EngineEvent.StepMetadata::op)
+                .toList();
+    }
+
+    private static EngineEvent.Summary summary(List<EngineEvent> events) {
+        return events.stream()
+                .filter(EngineEvent.Summary.class::isInstance)
+                .map(EngineEvent.Summary.class::cast)
+                .findFirst()
+                .orElseThrow();
+    }
+}

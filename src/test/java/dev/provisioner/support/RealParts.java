@@ -1,0 +1,18 @@
+package dev.provisioner.support;
+
+import io.quarkus.test.common.WithTestResource;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * The real parts every integration test runs against: a Kafka broker, the pinned Pulumi CLI with a
+ * {@code file://} backend, and an OTLP/HTTP endpoint. Test classes that carry it share one application.
+ */
+@Retention(RetentionPolicy.RUNTIME)
+@Target(ElementType.TYPE)
+@WithTestResource(KafkaBrokerResource.class)
+@WithTestResource(PulumiCliResource.class)
+@WithTestResource(OtlpReceiverResource.class)
+public @interface RealParts {}
