@@ -88,7 +88,9 @@ final class RunCommand implements PulumiCommand {
     void interrupt() {
         Process running = process;
         if (running != null) {
-            running.destroy();
+            // Through the handle: Process.destroy() would also close our ends of the output pipes,
+            // and the engine's last words (its cancel events, its error) would be lost.
+            running.toHandle().destroy();
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.provisioner.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.provisioner.support.RealParts;
+import io.quarkus.test.junit.QuarkusTest;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Records the engine's event streams of real runs into {@code src/test/resources/engine-streams/}, one
+ * NDJSON line per event as the CLI sent it, for the mapping tests. Not part of the normal test run:
+ * {@code ./mvnw test -Precord-engine-streams} records them again.
+ */
+@QuarkusTest
+@RealParts
+@Tag("record")
+class RecordEngineStreamsTest {
+
+    static final Path DIR = Path.of("src/test/resources/engine-streams");
+    private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
+
+    @Inject
+    Engine engine;
+
+    @Inject
+    ProgramCatalog catalog;
+
+    @Test
+    void recordUpUpdateDestroy() throws IOException {
+        Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
+        var created = record("up-create", Operation.UP, "record", "main", demo, Map.of("count", "2", "value", "a"));
+        assertThat(created.status()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        var updated = record("up-update", Operation.UP, "record", "main", demo, Map.of("count", "3", "value", "b"));
+        assertThat(updated.status()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        var destroyed = record("destroy", Operation.DESTROY, "record", "main", demo, Map.of());
+        assertThat(destroyed.status()).isEqualTo(EngineResult.Status.SUCCEEDED);
+    }
+
+    @Test
+    void recordFailure() throws IOException {
+        Program failing = catalog.find(FailingDemoProgram.NAME).orElseThrow();
+        var failed = record("up-failed", Operation.UP, "record", "failing", failing, Map.of());
+        assertThat(failed.status()).isEqualTo(EngineResult.Status.FAILED);
+    }
+
+    @Test
+    void recordCancellation() throws IOException {
+        Program slow = catalog.find(SlowDemoProgram.NAME).orElseThrow();
+        EngineRun run =
+                engine.start(spec(Operation.UP, "record", "cancelled", slow, Map.of("count", "6", "delayMs", "1000")));
+        List<EngineEvent> events = run.events()
+                .invoke(e -> {
+                    if (e instanceof EngineEvent.ResourceOutputs o
+                            && o.metadata().urn().endsWith("slow-1")) {
+                        run.interrupt();
+                    }
+                })
+                .collect()
+                .asList()
+                .await()
+                .atMost(RUN_TIMEOUT);
+        var result = run.result().await().atMost(RUN_TIMEOUT);
+        assertThat(result.status()).as(result.error()).isEqualTo(EngineResult.Status.CANCELLED);
+        write("up-cancelled", events);
+    }
+
+    private EngineResult record(
+            String name, Operation op, String project, String stack, Program program, Map<String, String> config)
+            throws IOException {
+        EngineRun run = engine.start(spec(op, project, stack, program, config));
+        List<EngineEvent> events = run.events().collect().asList().await().atMost(RUN_TIMEOUT);
+        write(name, events);
+        return run.result().await().atMost(RUN_TIMEOUT);
+    }
+
+    private static RunSpec spec(
+            Operation op, String project, String stack, Program program, Map<String, String> config) {
+        return new RunSpec(op, project, stack, program, config, Map.of(), "recording " + op.cliName());
+    }
+
+    private static void write(String name, List<EngineEvent> events) throws IOException {
+        Files.createDirectories(DIR);
+        var lines = events.stream().map(e -> e.json().toString()).toList();
+        Files.write(DIR.resolve(name + ".ndjson"), lines);
+    }
+}
