@@ -54,6 +54,29 @@ public class Engine {
     public Engine(EngineConfig config, ObjectMapper mapper) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
+        keepServiceLogging();
+    }
+
+    /**
+     * The SDK turns every root log handler down to SEVERE the first time a program runs in the JVM
+     * ({@code com.pulumi.core.internal.GlobalLogging}), which would silence the service's own logs: let it
+     * happen now, once, and put the levels back.
+     */
+    private static void keepServiceLogging() {
+        java.util.logging.Handler[] handlers =
+                java.util.logging.LogManager.getLogManager().getLogger("").getHandlers();
+        java.util.logging.Level[] levels = new java.util.logging.Level[handlers.length];
+        for (int i = 0; i < handlers.length; i++) {
+            levels[i] = handlers[i].getLevel();
+        }
+        try {
+            Class.forName("com.pulumi.core.internal.GlobalLogging", true, Engine.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            return;
+        }
+        for (int i = 0; i < handlers.length; i++) {
+            handlers[i].setLevel(levels[i]);
+        }
     }
 
     /**
@@ -87,8 +110,9 @@ public class Engine {
             result.complete(new EngineResult(EngineResult.Status.FAILED, Map.of(), e.getMessage()));
             return new EngineRun(spec, events, result, null);
         }
-        var command =
-                new RunCommand(located, parser.mapper(), json -> emit(events, json), config.eventStreamDrainTimeout());
+        var secrets = new SecretRedactor(spec.secretConfig().values());
+        var command = new RunCommand(
+                located, parser.mapper(), json -> emit(events, json, secrets), config.eventStreamDrainTimeout());
         var run = new EngineRun(spec, events, result, command);
         runs.execute(() -> {
             EngineResult outcome;
@@ -105,13 +129,14 @@ public class Engine {
         return run;
     }
 
-    private void emit(UnicastProcessor<EngineEvent> events, String json) {
+    private void emit(UnicastProcessor<EngineEvent> events, String json, SecretRedactor secrets) {
         EngineEvent event;
         try {
-            event = parser.parse(json);
+            event = parser.parse(json, secrets);
         } catch (IllegalArgumentException e) {
             // Not an event we can read, but still part of the record: keep the text as it came.
             ObjectNode raw = parser.mapper().createObjectNode().put("unparsedEvent", json);
+            secrets.redact(raw);
             event = new EngineEvent.Unknown(-1, 0, raw);
         }
         synchronized (events) {

@@ -27,6 +27,15 @@ public sealed interface EngineEvent {
         return EngineEvents.kindOf(json());
     }
 
+    /**
+     * The kind as the audit trail and log records name it: {@code resource.pre}, {@code resource.outputs},
+     * {@code resource.failed}, {@code diagnostic}, {@code summary}, …; an unknown {@code fooBarEvent} is
+     * {@code foo.bar}.
+     */
+    default String name() {
+        return EngineEvents.nameOf(kind());
+    }
+
     /** The configuration the operation runs with (secrets blinded by the engine). */
     record Prelude(long sequence, long timestamp, Map<String, String> config, ObjectNode json) implements EngineEvent {}
 

@@ -19,6 +19,7 @@ public final class EngineEvents {
 
     private static final String SEQUENCE = "sequence";
     private static final String TIMESTAMP = "timestamp";
+    private static final SecretRedactor NO_SECRETS = new SecretRedactor(List.of());
 
     private final ObjectMapper mapper;
 
@@ -36,6 +37,11 @@ public final class EngineEvents {
      * @throws IllegalArgumentException if the line is not a JSON object
      */
     public EngineEvent parse(String line) {
+        return parse(line, NO_SECRETS);
+    }
+
+    /** Parses one event line with every secret value masked. */
+    EngineEvent parse(String line, SecretRedactor secrets) {
         JsonNode node;
         try {
             node = mapper.readTree(line);
@@ -44,6 +50,9 @@ public final class EngineEvents {
         }
         if (!(node instanceof ObjectNode json)) {
             throw new IllegalArgumentException("engine event is not a JSON object");
+        }
+        if (!secrets.isEmpty()) {
+            secrets.redact(json);
         }
         return of(json);
     }
@@ -133,6 +142,53 @@ public final class EngineEvents {
             }
         }
         return "";
+    }
+
+    /** The resource an event is about, or {@code ""}. */
+    public static String urnOf(EngineEvent event) {
+        if (event instanceof EngineEvent.ResourcePre e) {
+            return e.metadata().urn();
+        }
+        if (event instanceof EngineEvent.ResourceOutputs e) {
+            return e.metadata().urn();
+        }
+        if (event instanceof EngineEvent.ResourceOperationFailed e) {
+            return e.metadata().urn();
+        }
+        if (event instanceof EngineEvent.Diagnostic e) {
+            return e.urn();
+        }
+        if (event instanceof EngineEvent.Policy e) {
+            return e.resourceUrn();
+        }
+        return "";
+    }
+
+    static String nameOf(String kind) {
+        return switch (kind) {
+            case "resourcePreEvent" -> "resource.pre";
+            case "resOutputsEvent" -> "resource.outputs";
+            case "resOpFailedEvent" -> "resource.failed";
+            case "stdoutEvent" -> "stdout";
+            default -> dotted(kind.endsWith("Event") ? kind.substring(0, kind.length() - "Event".length()) : kind);
+        };
+    }
+
+    /** {@code policyAnalyzeSummary} → {@code policy.analyze.summary}. */
+    private static String dotted(String camel) {
+        var name = new StringBuilder(camel.length() + 4);
+        for (int i = 0; i < camel.length(); i++) {
+            char c = camel.charAt(i);
+            if (Character.isUpperCase(c)) {
+                if (name.length() > 0) {
+                    name.append('.');
+                }
+                name.append(Character.toLowerCase(c));
+            } else {
+                name.append(c);
+            }
+        }
+        return name.length() == 0 ? "unknown" : name.toString();
     }
 
     private static EngineEvent.StepMetadata metadata(JsonNode m) {

@@ -8,6 +8,9 @@ import java.util.Map;
 /** A real Kafka broker (KRaft, in the test JVM) for the service under test. */
 public final class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
 
+    /** Several partitions, so that per-stack order is tested where it can break. */
+    static final int PARTITIONS = 4;
+
     private static volatile String bootstrapServers;
     private EmbeddedKafkaBroker broker;
 
@@ -25,9 +28,14 @@ public final class KafkaBrokerResource implements QuarkusTestResourceLifecycleMa
     public Map<String, String> start() {
         broker = new EmbeddedKafkaBroker()
                 .withDeleteLogDirsOnClose(true)
-                .withAdditionalProperties(p -> p.put("num.partitions", "4"))
+                .withAdditionalProperties(p -> p.put("num.partitions", Integer.toString(PARTITIONS)))
                 .start();
         bootstrapServers = broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
+        try (KafkaCompanion companion = companion()) {
+            for (String topic : Topics.ALL) {
+                companion.topics().createAndWait(topic, PARTITIONS);
+            }
+        }
         return Map.of("kafka.bootstrap.servers", bootstrapServers);
     }
 

@@ -1,0 +1,20 @@
+package dev.provisioner.audit;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/** The audit trail on Kafka. */
+@ConfigMapping(prefix = "provisioner.audit")
+public interface AuditConfig {
+
+    /** The CloudEvents {@code source} of every record, followed by {@code /<project>/<stack>}. */
+    @WithDefault("/provisioner")
+    String source();
+
+    /**
+     * Audit records of one run sent before the first of them is acknowledged. The idempotent producer
+     * keeps them in order whatever this is; more hides the broker's round trip on long runs.
+     */
+    @WithDefault("256")
+    int maxInFlight();
+}

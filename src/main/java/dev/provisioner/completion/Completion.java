@@ -1,0 +1,71 @@
+package dev.provisioner.completion;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * How a request ended: exactly one per request on {@code provisioning.completions} (JSON, key
+ * {@code project/stack}, header {@code provisioner-request-id}). Schema:
+ * {@code schemas/completion.schema.json}.
+ *
+ * @param operation as requested; absent when a rejected request had none readable
+ * @param startedAt when the engine started; absent for rejected requests
+ * @param resourceChanges steps by op from the engine's summary, e.g. {@code {"create": 3}}
+ * @param outputs the stack's outputs after {@code up}, secret ones as {@code "[secret]"}
+ * @param error why the request did not succeed; absent when it did
+ * @param events what became of the run's engine events
+ * @param engineVersion the Pulumi CLI that ran it
+ * @param redelivered whether this repeats the completion of a request that had already run
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Completion(
+        String requestId,
+        String operation,
+        String project,
+        String stack,
+        Status status,
+        Instant startedAt,
+        Instant finishedAt,
+        long durationMs,
+        Map<String, Integer> resourceChanges,
+        Map<String, Object> outputs,
+        ErrorInfo error,
+        EventCounts events,
+        String engineVersion,
+        boolean redelivered) {
+
+    /** The value that stands for a secret output. */
+    public static final String SECRET_MASK = "[secret]";
+
+    public enum Status {
+        SUCCEEDED,
+        FAILED,
+        CANCELLED,
+        REJECTED;
+
+        @JsonValue
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * @param type {@code rejected} (bad request), {@code engine} (the operation failed),
+     *     {@code cancelled}, {@code timeout} or {@code internal}
+     */
+    public record ErrorInfo(String type, String message) {}
+
+    /**
+     * @param total engine events the run emitted
+     * @param otelEnabled whether the request named an OpenTelemetry tenant (app code and token)
+     * @param otelExported log records the OTLP endpoint accepted
+     * @param otelDropped log records given up on (queue full, endpoint down past its retries)
+     * @param audited audit records the broker acknowledged, lifecycle records included
+     */
+    public record EventCounts(long total, boolean otelEnabled, long otelExported, long otelDropped, long audited) {
+        public static final EventCounts NONE = new EventCounts(0, false, 0, 0, 0);
+    }
+}

@@ -1,0 +1,72 @@
+package dev.provisioner.request;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.provisioner.engine.Operation;
+import java.util.Map;
+
+/**
+ * A request to run one operation on one stack (topic {@code provisioning.requests}, JSON, key
+ * {@code project/stack}). Schema: {@code schemas/provisioning-request.schema.json}.
+ *
+ * @param requestId the idempotency key, unique per request
+ * @param operation {@code up}, {@code destroy}, {@code preview} or {@code refresh}
+ * @param project the Pulumi project; {@code [A-Za-z0-9._-]}, it becomes a path and a URN part
+ * @param stack the stack; same rules as {@code project}
+ * @param program a name in the program catalog
+ * @param config plain stack configuration
+ * @param secretConfig configuration stored as Pulumi secrets, masked everywhere else
+ * @param requestedBy the actor who asked
+ * @param otel where the run's OpenTelemetry log records go; without it no records are exported
+ * @param timeoutSeconds cancels the run when it lasts longer; the service default when absent
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ProvisioningRequest(
+        String requestId,
+        Operation operation,
+        String project,
+        String stack,
+        String program,
+        Map<String, String> config,
+        Map<String, String> secretConfig,
+        String requestedBy,
+        OtelTarget otel,
+        Integer timeoutSeconds) {
+
+    public ProvisioningRequest {
+        config = config == null ? Map.of() : config;
+        secretConfig = secretConfig == null ? Map.of() : secretConfig;
+    }
+
+    /** The Kafka key of everything about this request: {@code project/stack}. */
+    public String key() {
+        return project + "/" + stack;
+    }
+
+    /**
+     * The tenant of the run's OpenTelemetry log records.
+     *
+     * @param appCode the {@code appcode} resource attribute
+     * @param authToken the {@code com.redhat.otel.auth_token} resource attribute and/or bearer token
+     * @param index an optional {@code index} resource attribute
+     * @param attributes extra resource attributes
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record OtelTarget(String appCode, String authToken, String index, Map<String, String> attributes) {
+        public OtelTarget {
+            attributes = attributes == null ? Map.of() : attributes;
+        }
+
+        @Override
+        public String toString() {
+            return "OtelTarget[appCode=" + appCode + ", authToken=****, index=" + index + ", attributes=" + attributes
+                    + "]";
+        }
+    }
+
+    @Override
+    public String toString() {
+        // Never print secret values, nor the token, whoever logs a request.
+        return "ProvisioningRequest[requestId=" + requestId + ", operation=" + operation + ", key=" + key()
+                + ", program=" + program + ", requestedBy=" + requestedBy + "]";
+    }
+}

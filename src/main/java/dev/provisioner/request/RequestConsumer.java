@@ -1,0 +1,55 @@
+package dev.provisioner.request;
+
+import dev.provisioner.Channels;
+import dev.provisioner.run.Provisioner;
+import io.smallrye.reactive.messaging.annotations.Blocking;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.eclipse.microprofile.reactive.messaging.Incoming;
+
+/**
+ * Reads provisioning requests. Each record is validated, then run to its completion on the
+ * {@code provisioning-runs} worker pool; the record is committed after its completion is published.
+ * Records with one key ({@code project/stack}) are handled one after another, in order; records with
+ * different keys in parallel (see {@code throttled.ordered=key} in the configuration).
+ */
+@ApplicationScoped
+public class RequestConsumer {
+
+    /** The worker pool runs happen on; its size is {@code provisioner.runs.max-concurrency}. */
+    public static final String POOL = "provisioning-runs";
+
+    private final RequestParser parser;
+    private final Provisioner provisioner;
+
+    public RequestConsumer(RequestParser parser, Provisioner provisioner) {
+        this.parser = parser;
+        this.provisioner = provisioner;
+    }
+
+    @Incoming(Channels.REQUESTS)
+    @Blocking(value = POOL, ordered = false)
+    public void consume(ConsumerRecord<String, String> record) {
+        ProvisioningRequest request;
+        try {
+            request = parser.parse(record.value());
+            if (!request.key().equals(record.key())) {
+                throw new RequestRejectedException(
+                        "the record key must be project/stack ('" + request.key()
+                                + "'): requests for one stack keep their order only when they share a key",
+                        request.requestId());
+            }
+        } catch (RequestRejectedException e) {
+            provisioner.reject(
+                    record.key(),
+                    record.value(),
+                    e.requestId(),
+                    e.getMessage(),
+                    record.topic(),
+                    record.partition(),
+                    record.offset());
+            return;
+        }
+        provisioner.provision(request);
+    }
+}

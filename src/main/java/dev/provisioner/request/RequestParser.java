@@ -1,0 +1,258 @@
+package dev.provisioner.request;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.cfg.CoercionAction;
+import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
+import com.fasterxml.jackson.databind.exc.InvalidFormatException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.provisioner.engine.ProgramCatalog;
+import dev.provisioner.engine.StackNames;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Turns a request payload into a {@link ProvisioningRequest}, or says in one line everything that is
+ * wrong with it. Strict on purpose: names become paths and URNs, values reach a shell-less CLI and the
+ * audit trail, so unknown fields, duplicate keys, coerced types and oversized values are refused.
+ * Reasons never quote the token or a secret value.
+ */
+@ApplicationScoped
+public class RequestParser {
+
+    /** The largest payload read; larger ones are refused before parsing. */
+    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+    static final int MAX_NESTING = 8;
+    static final int MAX_CONFIG_ENTRIES = 256;
+    static final int MAX_CONFIG_VALUE_CHARS = 64 * 1024;
+    static final int MAX_ATTRIBUTES = 32;
+    static final int MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+    static final int MAX_TOKEN_CHARS = 4096;
+    static final int MAX_ACTOR_CHARS = 256;
+    static final int MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
+    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
+    /** Visible ASCII only: the token travels in an HTTP header. */
+    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]{1," + MAX_TOKEN_CHARS + "}");
+
+    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+
+    /** Resource attributes the service sets itself; a request cannot override them. */
+    private static final Set<String> RESERVED_ATTRIBUTES =
+            Set.of("appcode", "com.redhat.otel.auth_token", "project-name", "operation", "stack", "index");
+
+    private final ObjectMapper strict;
+    private final ProgramCatalog catalog;
+
+    public RequestParser(ObjectMapper mapper, ProgramCatalog catalog) {
+        this.catalog = catalog;
+        this.strict = JsonMapper.builder(mapper.getFactory()
+                        .copy()
+                        .setStreamReadConstraints(StreamReadConstraints.builder()
+                                .maxNestingDepth(MAX_NESTING)
+                                .maxStringLength(MAX_REQUEST_BYTES)
+                                .build()))
+                .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+                .disable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+                .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
+                .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                .build();
+    }
+
+    /**
+     * Reads and validates one payload.
+     *
+     * @throws RequestRejectedException with every reason the request cannot run
+     */
+    public ProvisioningRequest parse(String payload) throws RequestRejectedException {
+        if (payload == null || payload.isBlank()) {
+            throw new RequestRejectedException("the request is empty", null);
+        }
+        int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        if (bytes > MAX_REQUEST_BYTES) {
+            throw new RequestRejectedException(
+                    "the request has " + bytes + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted", null);
+        }
+        JsonNode tree;
+        try {
+            tree = strict.readTree(payload);
+        } catch (JsonProcessingException e) {
+            throw new RequestRejectedException("the request is not valid JSON: " + describe(e), null);
+        }
+        String requestId = readableRequestId(tree);
+        if (!tree.isObject()) {
+            throw new RequestRejectedException("the request must be a JSON object", requestId);
+        }
+        ProvisioningRequest request;
+        try {
+            request = strict.treeToValue(tree, ProvisioningRequest.class);
+        } catch (JsonProcessingException e) {
+            throw new RequestRejectedException(describe(e), requestId);
+        }
+        List<String> problems = check(request);
+        if (!problems.isEmpty()) {
+            throw new RequestRejectedException(String.join("; ", problems), requestId);
+        }
+        return request;
+    }
+
+    private List<String> check(ProvisioningRequest r) {
+        List<String> problems = new ArrayList<>();
+        if (r.requestId() == null) {
+            problems.add("requestId is required");
+        } else if (!REQUEST_ID.matcher(r.requestId()).matches()) {
+            problems.add("requestId must be 1 to 128 characters of [A-Za-z0-9._:-]");
+        }
+        if (r.operation() == null) {
+            problems.add("operation is required (up, destroy, preview or refresh)");
+        }
+        checkName(problems, "project", r.project());
+        checkName(problems, "stack", r.stack());
+        if (r.program() == null) {
+            problems.add("program is required");
+        } else if (catalog.find(r.program()).isEmpty()) {
+            problems.add("program '" + printable(r.program()) + "' is not in the catalog " + catalog.names());
+        }
+        checkConfig(problems, r.config(), r.secretConfig());
+        if (r.requestedBy() == null || r.requestedBy().isBlank()) {
+            problems.add("requestedBy is required");
+        } else if (r.requestedBy().length() > MAX_ACTOR_CHARS
+                || CONTROL.matcher(r.requestedBy()).find()) {
+            problems.add("requestedBy must have at most " + MAX_ACTOR_CHARS + " characters and no control characters");
+        }
+        if (r.otel() != null) {
+            checkOtel(problems, r.otel());
+        }
+        if (r.timeoutSeconds() != null && (r.timeoutSeconds() < 1 || r.timeoutSeconds() > MAX_TIMEOUT_SECONDS)) {
+            problems.add("timeoutSeconds must be between 1 and " + MAX_TIMEOUT_SECONDS);
+        }
+        return problems;
+    }
+
+    private static void checkName(List<String> problems, String field, String value) {
+        if (value == null) {
+            problems.add(field + " is required");
+        } else if (!StackNames.isValid(value)) {
+            problems.add(field + " must be 1 to " + StackNames.MAX_LENGTH
+                    + " characters of [A-Za-z0-9._-], not start with '.' or '-', and not contain '..'");
+        }
+    }
+
+    private static void checkConfig(List<String> problems, Map<String, String> config, Map<String, String> secrets) {
+        if (config.size() + secrets.size() > MAX_CONFIG_ENTRIES) {
+            problems.add("config and secretConfig may hold at most " + MAX_CONFIG_ENTRIES + " keys together");
+            return;
+        }
+        checkEntries(problems, "config", config);
+        checkEntries(problems, "secretConfig", secrets);
+        Set<String> both = config.keySet().stream().filter(secrets::containsKey).collect(Collectors.toSet());
+        if (!both.isEmpty()) {
+            problems.add("keys " + both + " are in both config and secretConfig");
+        }
+    }
+
+    private static void checkEntries(List<String> problems, String field, Map<String, String> entries) {
+        for (var e : entries.entrySet()) {
+            if (!CONFIG_KEY.matcher(e.getKey()).matches()) {
+                problems.add(
+                        field + " key '" + printable(e.getKey()) + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
+            } else if (e.getValue() == null) {
+                problems.add(field + "." + e.getKey() + " must be a string");
+            } else if (e.getValue().length() > MAX_CONFIG_VALUE_CHARS) {
+                problems.add(field + "." + e.getKey() + " has more than " + MAX_CONFIG_VALUE_CHARS + " characters");
+            }
+        }
+    }
+
+    private static void checkOtel(List<String> problems, ProvisioningRequest.OtelTarget otel) {
+        if (otel.appCode() == null || !LABEL.matcher(otel.appCode()).matches()) {
+            problems.add("otel.appCode is required: 1 to 64 characters of [A-Za-z0-9._-]");
+        }
+        if (otel.authToken() == null || !TOKEN.matcher(otel.authToken()).matches()) {
+            problems.add("otel.authToken is required: 1 to " + MAX_TOKEN_CHARS + " visible ASCII characters");
+        }
+        if (otel.index() != null && !LABEL.matcher(otel.index()).matches()) {
+            problems.add("otel.index must be 1 to 64 characters of [A-Za-z0-9._-]");
+        }
+        if (otel.attributes().size() > MAX_ATTRIBUTES) {
+            problems.add("otel.attributes may hold at most " + MAX_ATTRIBUTES + " entries");
+            return;
+        }
+        for (var e : otel.attributes().entrySet()) {
+            String key = e.getKey();
+            if (!ATTRIBUTE_KEY.matcher(key).matches()) {
+                problems.add(
+                        "otel.attributes key '" + printable(key) + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
+            } else if (RESERVED_ATTRIBUTES.contains(key) || key.startsWith("service.")) {
+                problems.add("otel.attributes may not set '" + key + "': the service sets it");
+            } else if (e.getValue() == null
+                    || e.getValue().length() > MAX_ATTRIBUTE_VALUE_CHARS
+                    || CONTROL.matcher(e.getValue()).find()) {
+                problems.add("otel.attributes." + key + " must be a string of at most " + MAX_ATTRIBUTE_VALUE_CHARS
+                        + " characters without control characters");
+            }
+        }
+    }
+
+    /** The request id, if the payload has one that is safe to echo. */
+    private static String readableRequestId(JsonNode tree) {
+        JsonNode id = tree.path("requestId");
+        return id.isTextual() && REQUEST_ID.matcher(id.asText()).matches() ? id.asText() : null;
+    }
+
+    /** A parse failure in words, naming the field but never quoting a value. */
+    private static String describe(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException m ? fieldPath(m) : "";
+        if (e instanceof UnrecognizedPropertyException u) {
+            return "unknown field '" + printable(field) + "'";
+        }
+        if (e instanceof ValueInstantiationException v && v.getCause() != null) {
+            return field + ": " + v.getCause().getMessage();
+        }
+        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
+            return field.isEmpty() ? "a value has the wrong type" : field + " has the wrong type";
+        }
+        String message = e.getOriginalMessage();
+        // Jackson's wording names the limit that was hit (nesting, duplicates, string length);
+        // cut it before any quoted input.
+        int quote = message.indexOf('\'');
+        String words = quote < 0 ? message : message.substring(0, quote).replaceAll("[\\s(:]+$", "");
+        var at = e.getLocation();
+        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        return (field.isEmpty() ? "" : field + ": ") + words + where;
+    }
+
+    private static String fieldPath(JsonMappingException e) {
+        return e.getPath().stream()
+                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .collect(Collectors.joining("."));
+    }
+
+    /** A name from the payload, cut short and stripped of control characters, for a reason text. */
+    private static String printable(String text) {
+        String clean = CONTROL.matcher(text).replaceAll("?");
+        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "…";
+    }
+}

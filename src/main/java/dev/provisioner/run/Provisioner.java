@@ -1,0 +1,279 @@
+package dev.provisioner.run;
+
+import dev.provisioner.audit.AuditSink;
+import dev.provisioner.completion.Completion;
+import dev.provisioner.completion.CompletionProducer;
+import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.engine.EngineResult;
+import dev.provisioner.engine.EngineRun;
+import dev.provisioner.engine.ProgramCatalog;
+import dev.provisioner.engine.RunSpec;
+import dev.provisioner.request.DeadLetterProducer;
+import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.telemetry.OtelLogSink;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.jboss.logging.Logger;
+
+/**
+ * Takes a request from acceptance to its one completion: audits that it was accepted, runs the engine,
+ * streams every engine event to the audit trail and the OpenTelemetry log records at once, and publishes
+ * the completion once both have what they will get.
+ */
+@ApplicationScoped
+public class Provisioner {
+
+    private static final Logger LOG = Logger.getLogger(Provisioner.class);
+
+    /** How long one broker acknowledgement may take before the run is treated as failed. */
+    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
+
+    /** The run's event stream goes to the audit trail, the log records and the summary. */
+    private static final int EVENT_SUBSCRIBERS = 3;
+
+    private final Engine engine;
+    private final ProgramCatalog catalog;
+    private final AuditSink audit;
+    private final OtelLogSink otel;
+    private final CompletionProducer completions;
+    private final DeadLetterProducer deadLetters;
+    private final Tracer tracer;
+    private final Clock clock;
+    private final RunsConfig config;
+    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "provisioner-timeouts");
+        t.setDaemon(true);
+        return t;
+    });
+
+    public Provisioner(
+            Engine engine,
+            ProgramCatalog catalog,
+            AuditSink audit,
+            OtelLogSink otel,
+            CompletionProducer completions,
+            DeadLetterProducer deadLetters,
+            Tracer tracer,
+            Clock clock,
+            RunsConfig config) {
+        this.engine = engine;
+        this.catalog = catalog;
+        this.audit = audit;
+        this.otel = otel;
+        this.completions = completions;
+        this.deadLetters = deadLetters;
+        this.tracer = tracer;
+        this.clock = clock;
+        this.config = config;
+    }
+
+    /**
+     * Runs a valid request and publishes its completion. Blocks for as long as the run takes: call it on
+     * a worker thread.
+     *
+     * @throws RuntimeException when the broker does not acknowledge the audit trail's start or the
+     *     completion: the request is then not done, and must be delivered again
+     */
+    public Completion provision(ProvisioningRequest request) {
+        AuditSink.Trail trail = audit.open(request);
+        // Strict: nothing runs until the audit trail holds the request.
+        await(trail.lifecycle("accepted", accepted(request)), SEND_TIMEOUT);
+
+        Span span = tracer.spanBuilder("provision " + request.operation().cliName())
+                .setAttribute("provisioner.request.id", request.requestId())
+                .setAttribute("provisioner.project", request.project())
+                .setAttribute("provisioner.stack", request.stack())
+                .setAttribute("provisioner.operation", request.operation().cliName())
+                .setAttribute("enduser.id", request.requestedBy())
+                .startSpan();
+        try {
+            Completion completion = run(request, trail, Context.current().with(span));
+            if (completion.status() != Completion.Status.SUCCEEDED) {
+                span.setStatus(StatusCode.ERROR, completion.status().wireName());
+            }
+            String phase = completion.status() == Completion.Status.CANCELLED ? "cancelled" : "completed";
+            await(trail.lifecycle(phase, completion), SEND_TIMEOUT);
+            await(completions.publish(request.key(), completion), SEND_TIMEOUT);
+            LOG.infof(
+                    "request %s (%s %s) %s in %d ms",
+                    request.requestId(),
+                    request.operation().cliName(),
+                    request.key(),
+                    completion.status().wireName(),
+                    completion.durationMs());
+            return completion;
+        } finally {
+            span.end();
+        }
+    }
+
+    private Completion run(ProvisioningRequest request, AuditSink.Trail trail, Context trace) {
+        Instant started = clock.instant();
+        var spec = new RunSpec(
+                request.operation(),
+                request.project(),
+                request.stack(),
+                catalog.find(request.program()).orElseThrow(),
+                request.config(),
+                request.secretConfig(),
+                "provisioner request " + request.requestId() + " by " + request.requestedBy());
+        EngineRun run = engine.start(spec);
+        Duration timeout = request.timeoutSeconds() == null
+                ? config.defaultTimeout()
+                : Duration.ofSeconds(request.timeoutSeconds());
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledFuture<?> deadline = timeouts.schedule(
+                () -> {
+                    timedOut.set(true);
+                    run.interrupt();
+                },
+                timeout.toMillis(),
+                TimeUnit.MILLISECONDS);
+        OtelLogSink.RunLogs logs = otel.open(request, trace);
+        RunSummary summary = new RunSummary();
+        boolean auditComplete = true;
+        try {
+            await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
+            Multi<EngineEvent> events = run.events().broadcast().toAtLeast(EVENT_SUBSCRIBERS);
+            Uni<Boolean> audited = trail.events(events)
+                    .replaceWith(true)
+                    .onFailure()
+                    .recoverWithItem(failure -> {
+                        LOG.errorf(
+                                "audit trail of request %s is incomplete: %s",
+                                request.requestId(), failure.getMessage());
+                        return false;
+                    });
+            Uni<Void> logged = logs.consume(events);
+            Uni<RunSummary> summed =
+                    events.invoke(summary::add).collect().last().replaceWith(summary);
+            Duration bound = timeout.plus(config.cancelGrace());
+            auditComplete =
+                    await(Uni.combine().all().unis(audited, logged, summed).with((a, l, s) -> (Boolean) a), bound);
+        } finally {
+            deadline.cancel(false);
+        }
+        EngineResult result = await(run.result(), config.cancelGrace());
+        OtelLogSink.Counts exported = logs.finish();
+        Instant finished = clock.instant();
+        return new Completion(
+                request.requestId(),
+                request.operation().cliName(),
+                request.project(),
+                request.stack(),
+                status(result),
+                started,
+                finished,
+                Duration.between(started, finished).toMillis(),
+                summary.resourceChanges(),
+                masked(result.outputs()),
+                error(result, summary, timedOut.get(), auditComplete),
+                new Completion.EventCounts(
+                        summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()),
+                engineVersion(),
+                false);
+    }
+
+    /**
+     * Publishes what becomes of a request that cannot run: the payload (token and secrets masked) on the
+     * dead-letter topic, a {@code rejected} record in the audit trail, and a {@code rejected} completion.
+     */
+    public void reject(
+            String key, String payload, String requestId, String reason, String topic, int partition, long offset) {
+        String id = requestId != null ? requestId : topic + ":" + partition + ":" + offset;
+        await(deadLetters.send(key, payload, requestId, reason, topic, partition, offset), SEND_TIMEOUT);
+        await(audit.rejected(id, key, reason), SEND_TIMEOUT);
+        Instant now = clock.instant();
+        var completion = new Completion(
+                requestId,
+                null,
+                null,
+                null,
+                Completion.Status.REJECTED,
+                null,
+                now,
+                0,
+                Map.of(),
+                Map.of(),
+                new Completion.ErrorInfo("rejected", reason),
+                Completion.EventCounts.NONE,
+                null,
+                false);
+        await(completions.publish(key, completion), SEND_TIMEOUT);
+        LOG.warnf("rejected %s (key %s): %s", id, key, reason);
+    }
+
+    private static Completion.Status status(EngineResult result) {
+        return switch (result.status()) {
+            case SUCCEEDED -> Completion.Status.SUCCEEDED;
+            case FAILED -> Completion.Status.FAILED;
+            case CANCELLED -> Completion.Status.CANCELLED;
+        };
+    }
+
+    private static Completion.ErrorInfo error(
+            EngineResult result, RunSummary summary, boolean timedOut, boolean auditComplete) {
+        return switch (result.status()) {
+            case SUCCEEDED ->
+                auditComplete
+                        ? null
+                        : new Completion.ErrorInfo("audit", "the run succeeded but its audit trail is incomplete");
+            case CANCELLED ->
+                new Completion.ErrorInfo(
+                        timedOut ? "timeout" : "cancelled",
+                        timedOut ? "the run outlived its timeout" : "the run was cancelled");
+            case FAILED ->
+                new Completion.ErrorInfo("engine", summary.errors() != null ? summary.errors() : result.error());
+        };
+    }
+
+    private static Map<String, Object> masked(Map<String, EngineResult.StackOutput> outputs) {
+        Map<String, Object> masked = new LinkedHashMap<>();
+        outputs.forEach((name, output) -> masked.put(name, output.secret() ? Completion.SECRET_MASK : output.value()));
+        return masked;
+    }
+
+    private static Map<String, Object> accepted(ProvisioningRequest request) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("configKeys", request.config().keySet());
+        details.put("secretConfigKeys", request.secretConfig().keySet());
+        details.put(
+                "otelAppCode", request.otel() == null ? null : request.otel().appCode());
+        details.put("timeoutSeconds", request.timeoutSeconds());
+        return details;
+    }
+
+    private String engineVersion() {
+        try {
+            return engine.cli().version().toString();
+        } catch (Exception e) {
+            return "unknown";
+        }
+    }
+
+    private static <T> T await(Uni<T> uni, Duration atMost) {
+        return uni.await().atMost(atMost);
+    }
+
+    @PreDestroy
+    void stop() {
+        timeouts.shutdownNow();
+    }
+}

@@ -1,0 +1,54 @@
+package dev.provisioner.run;
+
+import dev.provisioner.engine.EngineEvent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** What a run's events add up to: how many there were, the engine's summary, its error messages. */
+final class RunSummary {
+
+    /** Bounds the error text a completion carries, however much the engine reported. */
+    static final int MAX_ERROR_CHARS = 4000;
+
+    private long total;
+    private Map<String, Integer> resourceChanges = Map.of();
+    private String result;
+    private final List<String> errors = new ArrayList<>();
+
+    void add(EngineEvent event) {
+        total++;
+        if (event instanceof EngineEvent.Summary s) {
+            resourceChanges = s.resourceChanges();
+            result = s.result();
+        } else if (event instanceof EngineEvent.Diagnostic d && "error".equals(d.severity())) {
+            errors.add(d.message().strip());
+        } else if (event instanceof EngineEvent.Error e) {
+            errors.add(e.error().strip());
+        } else if (event instanceof EngineEvent.ResourceOperationFailed f) {
+            errors.add(f.metadata().op() + " " + f.metadata().urn() + " failed");
+        }
+    }
+
+    long total() {
+        return total;
+    }
+
+    Map<String, Integer> resourceChanges() {
+        return resourceChanges;
+    }
+
+    /** The summary's result ({@code succeeded}, {@code failed}, {@code canceled}), or null without one. */
+    String result() {
+        return result;
+    }
+
+    /** The engine's error messages, in order, or null when it reported none. */
+    String errors() {
+        if (errors.isEmpty()) {
+            return null;
+        }
+        String all = String.join("\n", errors);
+        return all.length() <= MAX_ERROR_CHARS ? all : all.substring(0, MAX_ERROR_CHARS) + "…";
+    }
+}

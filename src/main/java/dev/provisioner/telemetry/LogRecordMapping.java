@@ -1,0 +1,133 @@
+package dev.provisioner.telemetry;
+
+import dev.provisioner.engine.EngineEvent;
+import io.opentelemetry.api.common.AttributeKey;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.logs.LogRecordBuilder;
+import io.opentelemetry.api.logs.Severity;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/** How an engine event reads as an OpenTelemetry log record. */
+final class LogRecordMapping {
+
+    static final String EVENT_NAME_PREFIX = "pulumi.";
+
+    static final AttributeKey<Long> SEQUENCE = AttributeKey.longKey("pulumi.sequence");
+    static final AttributeKey<String> URN = AttributeKey.stringKey("pulumi.urn");
+    static final AttributeKey<String> TYPE = AttributeKey.stringKey("pulumi.type");
+    static final AttributeKey<String> OP = AttributeKey.stringKey("pulumi.op");
+    static final AttributeKey<String> PROVIDER = AttributeKey.stringKey("pulumi.provider");
+    static final AttributeKey<List<String>> DIFFS = AttributeKey.stringArrayKey("pulumi.diffs");
+    static final AttributeKey<String> SEVERITY = AttributeKey.stringKey("pulumi.severity");
+    static final AttributeKey<String> SUMMARY_RESULT = AttributeKey.stringKey("pulumi.summary.result");
+    static final AttributeKey<Long> DURATION_SECONDS = AttributeKey.longKey("pulumi.summary.duration_s");
+    static final String RESOURCE_CHANGES_PREFIX = "pulumi.resource_changes.";
+    static final AttributeKey<String> EVENT_JSON = AttributeKey.stringKey("pulumi.event");
+    static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("provisioner.request.id");
+    static final AttributeKey<String> ACTOR = AttributeKey.stringKey("enduser.id");
+
+    private LogRecordMapping() {}
+
+    /** The attributes every record of a run carries. */
+    static Attributes runAttributes(String requestId, String actor) {
+        return Attributes.of(REQUEST_ID, requestId, ACTOR, actor);
+    }
+
+    /** Fills {@code record} from {@code event}; the caller emits it. */
+    static LogRecordBuilder map(EngineEvent event, LogRecordBuilder record, Attributes run, Instant observed) {
+        record.setEventName(EVENT_NAME_PREFIX + event.name())
+                .setTimestamp(event.timestamp(), TimeUnit.SECONDS)
+                .setObservedTimestamp(observed)
+                .setAllAttributes(run)
+                .setAttribute(SEQUENCE, event.sequence());
+        if (event instanceof EngineEvent.ResourcePre e) {
+            step(record, e.metadata(), Severity.INFO, "");
+        } else if (event instanceof EngineEvent.ResourceOutputs e) {
+            step(record, e.metadata(), Severity.INFO, " done");
+        } else if (event instanceof EngineEvent.ResourceOperationFailed e) {
+            step(record, e.metadata(), Severity.ERROR, " failed");
+        } else if (event instanceof EngineEvent.Diagnostic e) {
+            record.setSeverity(diagnosticSeverity(e.severity()))
+                    .setSeverityText(e.severity())
+                    .setAttribute(SEVERITY, e.severity())
+                    .setBody(e.message().strip());
+            if (!e.urn().isEmpty()) {
+                record.setAttribute(URN, e.urn());
+            }
+        } else if (event instanceof EngineEvent.Summary e) {
+            Severity severity = switch (e.result()) {
+                case "succeeded" -> Severity.INFO;
+                case "canceled" -> Severity.WARN;
+                default -> Severity.ERROR;
+            };
+            record.setSeverity(severity)
+                    .setAttribute(SUMMARY_RESULT, e.result())
+                    .setAttribute(DURATION_SECONDS, e.durationSeconds())
+                    .setBody(e.result() + (e.resourceChanges().isEmpty() ? "" : ": " + changes(e.resourceChanges())));
+            e.resourceChanges().forEach((op, n) -> record.setAttribute(RESOURCE_CHANGES_PREFIX + op, (long) n));
+        } else if (event instanceof EngineEvent.Prelude e) {
+            record.setSeverity(Severity.INFO)
+                    .setBody("configuration: " + String.join(", ", e.config().keySet()));
+        } else if (event instanceof EngineEvent.StandardOutput e) {
+            record.setSeverity(Severity.INFO).setBody(e.message().strip());
+        } else if (event instanceof EngineEvent.Policy e) {
+            record.setSeverity("mandatory".equals(e.enforcementLevel()) ? Severity.ERROR : Severity.WARN)
+                    .setBody(e.policyPackName() + "/" + e.policyName() + ": "
+                            + e.message().strip());
+            if (!e.resourceUrn().isEmpty()) {
+                record.setAttribute(URN, e.resourceUrn());
+            }
+        } else if (event instanceof EngineEvent.Progress e) {
+            record.setSeverity(Severity.INFO).setBody(e.message());
+        } else if (event instanceof EngineEvent.Error e) {
+            record.setSeverity(Severity.ERROR).setBody(e.error());
+        } else if (event instanceof EngineEvent.Cancel) {
+            record.setSeverity(Severity.INFO).setBody("end of the engine's events");
+        } else {
+            // A kind this service does not know yet: the record carries it whole.
+            record.setSeverity(Severity.INFO)
+                    .setBody(event.kind())
+                    .setAttribute(EVENT_JSON, event.json().toString());
+        }
+        return record;
+    }
+
+    private static void step(LogRecordBuilder record, EngineEvent.StepMetadata m, Severity severity, String outcome) {
+        record.setSeverity(severity)
+                .setBody(m.op() + " " + m.type() + " " + resourceName(m.urn()) + outcome)
+                .setAttribute(URN, m.urn())
+                .setAttribute(TYPE, m.type())
+                .setAttribute(OP, m.op());
+        if (!m.provider().isEmpty()) {
+            record.setAttribute(PROVIDER, m.provider());
+        }
+        if (!m.diffs().isEmpty()) {
+            record.setAttribute(DIFFS, m.diffs());
+        }
+    }
+
+    /** The name part of {@code urn:pulumi:<stack>::<project>::<type>::<name>}. */
+    static String resourceName(String urn) {
+        int at = urn.lastIndexOf("::");
+        return at < 0 ? urn : urn.substring(at + 2);
+    }
+
+    static Severity diagnosticSeverity(String severity) {
+        return switch (severity) {
+            case "debug" -> Severity.DEBUG;
+            case "warning" -> Severity.WARN;
+            case "error" -> Severity.ERROR;
+            default -> Severity.INFO;
+        };
+    }
+
+    private static String changes(Map<String, Integer> changes) {
+        return changes.entrySet().stream()
+                .map(e -> e.getKey() + "=" + e.getValue())
+                .collect(Collectors.joining(", "));
+    }
+}

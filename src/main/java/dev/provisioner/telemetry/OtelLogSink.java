@@ -1,0 +1,237 @@
+package dev.provisioner.telemetry;
+
+import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.request.ProvisioningRequest;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.common.AttributesBuilder;
+import io.opentelemetry.api.logs.Logger;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.logs.SdkLoggerProvider;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Clock;
+import java.util.Collection;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Turns a run's engine events into OpenTelemetry log records under a Resource that names the run's
+ * tenant ({@code appcode}, {@code com.redhat.otel.auth_token}, {@code project-name}, {@code operation},
+ * {@code stack}), exported over OTLP/HTTP. Exporting never holds a run up: records wait in a bounded
+ * queue, and what cannot be exported by the end of the run is dropped and counted.
+ */
+@ApplicationScoped
+public class OtelLogSink {
+
+    static final String LOGS_PATH = "/v1/logs";
+    private static final String SCOPE = "dev.provisioner.engine";
+
+    private final OtelConfig config;
+    private final Clock clock;
+    private final String serviceName;
+    private final String serviceVersion;
+    /** Exports for every run when the token does not travel in a header; created on first use. */
+    private volatile LogRecordExporter shared;
+
+    public OtelLogSink(
+            OtelConfig config,
+            Clock clock,
+            @ConfigProperty(name = "quarkus.application.name") String serviceName,
+            @ConfigProperty(name = "quarkus.application.version", defaultValue = "unknown") String serviceVersion) {
+        this.config = config;
+        this.clock = clock;
+        this.serviceName = serviceName;
+        this.serviceVersion = serviceVersion;
+    }
+
+    /**
+     * The log records of one run; {@link RunLogs#enabled()} is false when the service has no endpoint
+     * or the request names no tenant.
+     *
+     * @param trace the context of the run's span, set on every record
+     */
+    public RunLogs open(ProvisioningRequest request, Context trace) {
+        ProvisioningRequest.OtelTarget target = request.otel();
+        if (config.endpoint().isEmpty() || target == null) {
+            return RunLogs.OFF;
+        }
+        var exporter = new CountingExporter(
+                exporterFor(target.authToken()), config.authMode().header());
+        var provider = SdkLoggerProvider.builder()
+                .setResource(resource(request))
+                .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
+                        .setScheduleDelay(config.scheduleDelay())
+                        .setMaxQueueSize(config.maxQueueSize())
+                        .setMaxExportBatchSize(config.maxExportBatchSize())
+                        .setExporterTimeout(config.exportTimeout())
+                        .build())
+                .build();
+        Attributes run = LogRecordMapping.runAttributes(request.requestId(), request.requestedBy());
+        return new RunLogs(provider, provider.get(SCOPE), exporter, run, trace, clock, config);
+    }
+
+    private Resource resource(ProvisioningRequest request) {
+        ProvisioningRequest.OtelTarget target = request.otel();
+        AttributesBuilder attributes = Attributes.builder();
+        target.attributes().forEach(attributes::put);
+        attributes
+                .put("service.name", serviceName)
+                .put("service.version", serviceVersion)
+                .put("appcode", target.appCode())
+                .put("project-name", request.project())
+                .put("operation", request.operation().cliName())
+                .put("stack", request.stack());
+        if (config.authMode().attribute()) {
+            attributes.put("com.redhat.otel.auth_token", target.authToken());
+        }
+        if (target.index() != null) {
+            attributes.put("index", target.index());
+        }
+        return Resource.create(attributes.build());
+    }
+
+    private LogRecordExporter exporterFor(String token) {
+        if (config.authMode().header()) {
+            return newExporter().addHeader("Authorization", "Bearer " + token).build();
+        }
+        LogRecordExporter exporter = shared;
+        if (exporter == null) {
+            synchronized (this) {
+                if (shared == null) {
+                    shared = newExporter().build();
+                }
+                exporter = shared;
+            }
+        }
+        return exporter;
+    }
+
+    private io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder newExporter() {
+        return OtlpHttpLogRecordExporter.builder()
+                .setEndpoint(config.endpoint().orElseThrow() + LOGS_PATH)
+                .setTimeout(config.exportTimeout())
+                .setCompression(config.compression());
+    }
+
+    @PreDestroy
+    void stop() {
+        LogRecordExporter exporter = shared;
+        if (exporter != null) {
+            exporter.shutdown().join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** The log records of one run. */
+    public static final class RunLogs {
+
+        static final RunLogs OFF = new RunLogs(null, null, null, Attributes.empty(), Context.root(), null, null);
+
+        private final SdkLoggerProvider provider;
+        private final Logger logger;
+        private final CountingExporter exporter;
+        private final Attributes run;
+        private final Context trace;
+        private final Clock clock;
+        private final OtelConfig config;
+        private final AtomicLong emitted = new AtomicLong();
+
+        private RunLogs(
+                SdkLoggerProvider provider,
+                Logger logger,
+                CountingExporter exporter,
+                Attributes run,
+                Context trace,
+                Clock clock,
+                OtelConfig config) {
+            this.provider = provider;
+            this.logger = logger;
+            this.exporter = exporter;
+            this.run = run;
+            this.trace = trace;
+            this.clock = clock;
+            this.config = config;
+        }
+
+        public boolean enabled() {
+            return provider != null;
+        }
+
+        /** Emits one record per event; completes when {@code events} does. */
+        public Uni<Void> consume(Multi<EngineEvent> events) {
+            return events.invoke(this::emit).collect().last().replaceWithVoid();
+        }
+
+        void emit(EngineEvent event) {
+            if (provider == null) {
+                return;
+            }
+            LogRecordMapping.map(event, logger.logRecordBuilder(), run, clock.instant())
+                    .setContext(trace)
+                    .emit();
+            emitted.incrementAndGet();
+        }
+
+        /**
+         * Exports what is queued, waiting at most {@link OtelConfig#flushTimeout()}, and says what became of
+         * the run's records. Call once, when the run's events have ended.
+         */
+        public Counts finish() {
+            if (provider == null) {
+                return new Counts(0, 0);
+            }
+            provider.shutdown().join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            long exported = exporter.exported();
+            return new Counts(exported, emitted.get() - exported);
+        }
+    }
+
+    /** Records the endpoint accepted, and records given up on. */
+    public record Counts(long exported, long dropped) {}
+
+    /** Counts what the endpoint accepted; shuts the delegate down only when it is the run's own. */
+    private static final class CountingExporter implements LogRecordExporter {
+        private final LogRecordExporter delegate;
+        private final boolean owned;
+        private final AtomicLong exported = new AtomicLong();
+
+        CountingExporter(LogRecordExporter delegate, boolean owned) {
+            this.delegate = delegate;
+            this.owned = owned;
+        }
+
+        long exported() {
+            return exported.get();
+        }
+
+        @Override
+        public CompletableResultCode export(Collection<LogRecordData> logs) {
+            CompletableResultCode result = delegate.export(logs);
+            int n = logs.size();
+            result.whenComplete(() -> {
+                if (result.isSuccess()) {
+                    exported.addAndGet(n);
+                }
+            });
+            return result;
+        }
+
+        @Override
+        public CompletableResultCode flush() {
+            return delegate.flush();
+        }
+
+        @Override
+        public CompletableResultCode shutdown() {
+            return owned ? delegate.shutdown() : CompletableResultCode.ofSuccess();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.provisioner.support;
+
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** The service's topics on the test broker, read and written the way its users do, with plain clients. */
+public final class Topics {
+
+    public static final String REQUESTS = "provisioning.requests";
+    public static final String COMPLETIONS = "provisioning.completions";
+    public static final String AUDIT = "provisioning.audit";
+    public static final String DLQ = "provisioning.requests.dlq";
+    static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ);
+
+    private Topics() {}
+
+    /** Sends a request the way a producer in another team would, and waits for the broker's ack. */
+    public static void send(String key, String payload) {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.send(new ProducerRecord<>(REQUESTS, key, payload)).get();
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + REQUESTS, e);
+        }
+    }
+
+    /** Every record of {@code topic} so far, partition by partition, each in offset order. */
+    public static List<ConsumerRecord<String, String>> read(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
+        List<ConsumerRecord<String, String>> records = new ArrayList<>();
+        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
+    }
+
+    /** Waits until {@code topic} holds records that {@code enough} accepts, and returns them all. */
+    public static List<ConsumerRecord<String, String>> awaitRecords(
+            String topic, Duration atMost, Predicate<List<ConsumerRecord<String, String>>> enough) {
+        List<List<ConsumerRecord<String, String>>> seen = new ArrayList<>(List.of(List.of()));
+        await().atMost(atMost).pollInterval(Duration.ofMillis(250)).until(() -> {
+            seen.set(0, read(topic));
+            return enough.test(seen.get(0));
+        });
+        return seen.get(0);
+    }
+
+    /** The value of a record's header, or null. */
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
