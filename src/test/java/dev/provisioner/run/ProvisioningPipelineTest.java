@@ -14,6 +14,7 @@ import dev.provisioner.support.OtlpReceiver;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.Requests;
+import dev.provisioner.support.Schemas;
 import dev.provisioner.support.Topics;
 import io.opentelemetry.proto.common.v1.KeyValue;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
@@ -42,6 +43,9 @@ class ProvisioningPipelineTest {
         String destroyId = send(destroy);
         JsonNode destroyDone = awaitCompletion(destroyId);
 
+        Schemas.assertValid(Schemas.REQUEST, up);
+        Schemas.assertValid(Schemas.COMPLETION, upDone);
+        Schemas.assertValid(Schemas.COMPLETION, destroyDone);
         assertThat(upDone.get("status").asText()).isEqualTo("succeeded");
         assertThat(Requests.map(upDone.get("resourceChanges"))).containsOnly(Map.entry("create", 5));
         assertThat(upDone.at("/outputs/values")).hasSize(3);
@@ -66,6 +70,7 @@ class ProvisioningPipelineTest {
 
         JsonNode done = awaitCompletion(id);
 
+        Schemas.assertValid(Schemas.COMPLETION, done);
         assertThat(done.get("status").asText()).isEqualTo("failed");
         assertThat(done.at("/error/type").asText()).isEqualTo("engine");
         assertThat(done.at("/error/message").asText()).contains(FailingDemoProgram.FAILURE);
@@ -119,6 +124,7 @@ class ProvisioningPipelineTest {
         assertThat(types.get(types.size() - 1)).isEqualTo("dev.provisioner.run.completed");
         assertThat(records).hasSize((int) engineEvents + 3);
         assertThat(records).allSatisfy(r -> {
+            Schemas.assertValid(Schemas.AUDIT_RECORD, Requests.parse(r.value()));
             assertThat(r.key()).isEqualTo("pipeline/dev");
             assertThat(Topics.header(r, "ce_specversion")).isEqualTo("1.0");
             assertThat(Topics.header(r, "ce_source")).isEqualTo("/provisioner/pipeline/dev");

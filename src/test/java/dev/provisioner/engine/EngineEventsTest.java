@@ -1,0 +1,142 @@
+package dev.provisioner.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/** The event model on streams recorded from the real CLI: every kind maps, nothing is lost. */
+class EngineEventsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final EngineEvents EVENTS = new EngineEvents(JSON);
+    static final List<String> RECORDINGS = RecordedStreams.NAMES;
+
+    @ParameterizedTest
+    @FieldSource("RECORDINGS")
+    void everyEventKeepsItsJsonWholeAndGetsItsOwnType(String recording) throws Exception {
+        List<String> lines = RecordedStreams.lines(recording);
+        assertThat(lines).isNotEmpty();
+        long expectedSequence = 0;
+        for (String line : lines) {
+            JsonNode original = JSON.readTree(line);
+            EngineEvent event = EVENTS.parse(line);
+
+            assertThat(event.json()).isEqualTo(original);
+            assertThat(event).isNotInstanceOf(EngineEvent.Unknown.class);
+            assertThat(event.sequence()).isEqualTo(expectedSequence++);
+            assertThat(event.timestamp()).isEqualTo(original.get("timestamp").asLong());
+        }
+        assertThat(EVENTS.parse(lines.get(0))).isInstanceOf(EngineEvent.Prelude.class);
+        assertThat(EVENTS.parse(lines.get(lines.size() - 1))).isInstanceOf(EngineEvent.Cancel.class);
+    }
+
+    @Test
+    void stepsReadTheirMetadata() throws Exception {
+        for (String line : RecordedStreams.lines("up-update")) {
+            if (EVENTS.parse(line) instanceof EngineEvent.ResourcePre pre) {
+                JsonNode m = JSON.readTree(line).at("/resourcePreEvent/metadata");
+                assertThat(pre.metadata().op()).isEqualTo(m.get("op").asText());
+                assertThat(pre.metadata().urn()).isEqualTo(m.get("urn").asText());
+                assertThat(pre.metadata().type()).isEqualTo(m.get("type").asText());
+                assertThat(pre.metadata().diffs()).hasSize(m.path("diffs").size());
+                assertThat(pre.metadata().oldState()).isEqualTo(m.get("old").isNull() ? null : m.get("old"));
+                assertThat(pre.metadata().newState()).isEqualTo(m.get("new").isNull() ? null : m.get("new"));
+            }
+        }
+        assertThat(ops("up-update")).contains("update", "create", "same");
+        assertThat(ops("destroy")).containsOnly("delete");
+    }
+
+    @Test
+    void summariesCountChangesAndSayHowTheRunEnded() {
+        assertThat(summary("up-create").result()).isEqualTo("succeeded");
+        assertThat(summary("up-create").resourceChanges()).containsEntry("create", 4);
+        assertThat(summary("up-update").resourceChanges()).containsKeys("update", "create");
+        assertThat(summary("destroy").resourceChanges()).containsEntry("delete", 5);
+        assertThat(summary("up-failed").result()).isEqualTo("failed");
+        assertThat(summary("up-cancelled").result()).isEqualTo("failed");
+    }
+
+    @Test
+    void failuresAndCancellationAreReadable() {
+        assertThat(events("up-failed"))
+                .filteredOn(EngineEvent.Diagnostic.class::isInstance)
+                .map(e -> (EngineEvent.Diagnostic) e)
+                .anySatisfy(d -> {
+                    assertThat(d.severity()).isEqualTo("error");
+                    assertThat(d.message()).contains(FailingDemoProgram.FAILURE);
+                });
+        assertThat(events("up-cancelled"))
+                .filteredOn(EngineEvent.StandardOutput.class::isInstance)
+                .map(e -> ((EngineEvent.StandardOutput) e).message())
+                .anySatisfy(m -> assertThat(m).contains("SIGTERM received; cancelling"));
+    }
+
+    @Test
+    void aKindThisModelDoesNotKnowIsKeptWhole() throws Exception {
+        // A recorded cancel event, as a newer engine might send a kind of its own with fields of its own.
+        List<String> lines = RecordedStreams.lines("up-create");
+        ObjectNode recorded = (ObjectNode) JSON.readTree(lines.get(lines.size() - 1));
+        recorded.set("policyRemediationEvent", recorded.remove("cancelEvent"));
+        ((ObjectNode) recorded.get("policyRemediationEvent"))
+                .put("policyName", "p")
+                .putObject("after");
+
+        EngineEvent event = EVENTS.parse(recorded.toString());
+
+        assertThat(event).isInstanceOf(EngineEvent.Unknown.class);
+        assertThat(event.json()).isEqualTo(recorded);
+        assertThat(event.kind()).isEqualTo("policyRemediationEvent");
+        assertThat(event.name()).isEqualTo("policy.remediation");
+    }
+
+    @Test
+    void everyRecordedKindHasAName() {
+        Set<String> names = Set.copyOf(
+                RecordedStreams.all().map(EVENTS::parse).map(EngineEvent::name).toList());
+        assertThat(names)
+                .contains("prelude", "resource.pre", "resource.outputs", "diagnostic", "summary", "cancel", "stdout");
+    }
+
+    @Test
+    void knownSecretValuesAreMaskedEverywhereInTheEvent() throws Exception {
+        String line = RecordedStreams.lines("up-create").stream()
+                .filter(l -> EVENTS.parse(l) instanceof EngineEvent.ResourcePre)
+                .findFirst()
+                .orElseThrow();
+        // Pretend the project's name were a secret: it is in every URN of the event.
+        String project =
+                ((EngineEvent.ResourcePre) EVENTS.parse(line)).metadata().urn().split("::")[1];
+
+        EngineEvent event = EVENTS.parse(line, new SecretRedactor(List.of(project)));
+
+        assertThat(event.json().toString()).doesNotContain(project).contains(SecretRedactor.MASK);
+        assertThat(((EngineEvent.ResourcePre) event).metadata().urn()).contains("::" + SecretRedactor.MASK + "::");
+    }
+
+    private static List<EngineEvent> events(String recording) {
+        return RecordedStreams.lines(recording).stream().map(EVENTS::parse).toList();
+    }
+
+    private static List<String> ops(String recording) {
+        return events(recording).stream()
+                .filter(EngineEvent.ResourcePre.class::isInstance)
+                .map(e -> ((EngineEvent.ResourcePre) e).metadata().op())
+                .toList();
+    }
+
+    private static EngineEvent.Summary summary(String recording) {
+        return events(recording).stream()
+                .filter(EngineEvent.Summary.class::isInstance)
+                .map(EngineEvent.Summary.class::cast)
+                .findFirst()
+                .orElseThrow();
+    }
+}

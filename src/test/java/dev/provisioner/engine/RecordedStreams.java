@@ -1,0 +1,32 @@
+package dev.provisioner.engine;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The engine streams recorded from the real CLI by {@link RecordEngineStreamsTest}, one NDJSON file a run:
+ * {@code up-create}, {@code up-update}, {@code destroy}, {@code up-failed}, {@code up-cancelled}.
+ */
+public final class RecordedStreams {
+
+    public static final List<String> NAMES = List.of("up-create", "up-update", "destroy", "up-failed", "up-cancelled");
+
+    private RecordedStreams() {}
+
+    /** The lines of one recording. */
+    public static List<String> lines(String name) {
+        try {
+            return Files.readAllLines(RecordEngineStreamsTest.DIR.resolve(name + ".ndjson"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Every line of every recording. */
+    public static Stream<String> all() {
+        return NAMES.stream().flatMap(name -> lines(name).stream());
+    }
+}
