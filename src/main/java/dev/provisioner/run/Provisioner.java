@@ -134,6 +134,7 @@ public class Provisioner {
                 request.config(),
                 request.secretConfig(),
                 "provisioner request " + request.requestId() + " by " + request.requestedBy());
+        await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
         EngineRun run = engine.start(spec);
         Duration timeout = request.timeoutSeconds() == null
                 ? config.defaultTimeout()
@@ -150,7 +151,6 @@ public class Provisioner {
         RunSummary summary = new RunSummary();
         boolean auditComplete = true;
         try {
-            await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
             Multi<EngineEvent> events = run.events().broadcast().toAtLeast(EVENT_SUBSCRIBERS);
             Uni<Boolean> audited = trail.events(events)
                     .replaceWith(true)
@@ -167,6 +167,11 @@ public class Provisioner {
             Duration bound = timeout.plus(config.cancelGrace());
             auditComplete =
                     await(Uni.combine().all().unis(audited, logged, summed).with((a, l, s) -> (Boolean) a), bound);
+        } catch (RuntimeException e) {
+            // Nobody follows the run any more: stop it rather than let it change the stack unobserved.
+            run.interrupt();
+            logs.finish();
+            throw e;
         } finally {
             deadline.cancel(false);
         }
