@@ -16,6 +16,12 @@ public final class Channels {
     /** The audit trail: CloudEvents in binary mode, keyed {@code project/stack}. */
     public static final String AUDIT = "audit";
 
+    /**
+     * Cancellations of provisioning requests ({@code provisioning.cancellations}); every replica reads all
+     * of them.
+     */
+    public static final String CANCELLATIONS = "cancellations";
+
     /** Requests that were rejected, with the reason in the {@link #REASON_HEADER} header. */
     public static final String DEAD_LETTERS = "dead-letters";
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
+import com.pulumi.automation.CommandRunOptions;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
 import com.pulumi.automation.LocalWorkspace;
@@ -24,6 +25,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import org.jboss.logging.Logger;
 
 /**
@@ -39,6 +41,9 @@ public class Engine {
     /** Never prompt, never colour: messages go to the audit trail as plain text. */
     private static final String COLOR = "never";
 
+    /** How many of a stack's latest updates are searched for a request that already ran. */
+    private static final String HISTORY_DEPTH = "50";
+
     /** Bounds what a failed operation reports, however much the engine printed. */
     private static final int MAX_ERROR_CHARS = 4000;
 
@@ -46,6 +51,11 @@ public class Engine {
     private final EngineEvents parser;
     private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "pulumi-run");
+        t.setDaemon(true);
+        return t;
+    });
+    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "pulumi-cancel");
         t.setDaemon(true);
         return t;
     });
@@ -107,19 +117,19 @@ public class Engine {
             located = cli();
         } catch (AutomationException e) {
             events.onComplete();
-            result.complete(new EngineResult(EngineResult.Status.FAILED, Map.of(), e.getMessage()));
-            return new EngineRun(spec, events, result, null);
+            result.complete(EngineResult.of(EngineResult.Status.FAILED, Map.of(), e.getMessage()));
+            return new EngineRun(spec, events, result, null, scheduler, config.cancelEscalation());
         }
         var secrets = new SecretRedactor(spec.secretConfig().values());
         var command = new RunCommand(
                 located, parser.mapper(), json -> emit(events, json, secrets), config.eventStreamDrainTimeout());
-        var run = new EngineRun(spec, events, result, command);
+        var run = new EngineRun(spec, events, result, command, scheduler, config.cancelEscalation());
         runs.execute(() -> {
             EngineResult outcome;
             try {
                 outcome = execute(run, command);
             } catch (RuntimeException | Error e) {
-                outcome = new EngineResult(EngineResult.Status.FAILED, Map.of(), e.toString());
+                outcome = EngineResult.of(EngineResult.Status.FAILED, Map.of(), e.toString());
             }
             synchronized (events) {
                 events.onComplete();
@@ -147,6 +157,19 @@ public class Engine {
     private EngineResult execute(EngineRun run, RunCommand command) {
         RunSpec spec = run.spec();
         try (WorkspaceStack stack = open(spec, command)) {
+            if (spec.operation() != Operation.PREVIEW) {
+                var earlier = history(stack, command).stream()
+                        .filter(update -> update.message().equals(spec.message()) && update.succeeded())
+                        .findFirst();
+                if (earlier.isPresent()) {
+                    Map<String, EngineResult.StackOutput> outputs = Map.of();
+                    if (spec.operation() == Operation.UP) {
+                        stack.getOutputs();
+                        outputs = command.outputs();
+                    }
+                    return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null, earlier.get());
+                }
+            }
             configure(stack, spec);
             Map<String, EngineResult.StackOutput> outputs = Map.of();
             switch (spec.operation()) {
@@ -173,12 +196,12 @@ public class Engine {
                             .color(COLOR)
                             .build());
             }
-            return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null);
+            return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
         } catch (CommandException e) {
-            var status = run.interrupted() ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
-            return new EngineResult(status, Map.of(), bounded(e.getMessage()));
+            var status = run.cancellation() != null ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
+            return EngineResult.of(status, Map.of(), bounded(e.getMessage()));
         } catch (Exception e) {
-            return new EngineResult(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
+            return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
         }
     }
 
@@ -202,6 +225,33 @@ public class Engine {
                 spec.stack(),
                 inline.body(),
                 options.workDir(work).build());
+    }
+
+    /**
+     * The stack's latest updates, newest first: enough to recognise a request that is delivered again
+     * shortly after it ran (Kafka redelivers only what was not committed). Read by our own command, not
+     * the SDK's Gson mapping, which fails on ops it does not know.
+     */
+    private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
+        var workspace = stack.workspace();
+        Map<String, String> env = new HashMap<>(workspace.environmentVariables());
+        env.put("PULUMI_HOME", workspace.pulumiHome().toString());
+        var result = command.run(
+                List.of(
+                        "stack",
+                        "history",
+                        "--json",
+                        "--page-size",
+                        HISTORY_DEPTH,
+                        "--page",
+                        "1",
+                        "--stack",
+                        stack.name()),
+                CommandRunOptions.builder()
+                        .workingDir(workspace.workDir())
+                        .additionalEnv(env)
+                        .build());
+        return HistoryEntries.parse(parser.mapper(), result.standardOutput());
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
@@ -252,6 +302,7 @@ public class Engine {
 
     @PreDestroy
     void stop() {
+        scheduler.shutdownNow();
         runs.shutdownNow();
     }
 }

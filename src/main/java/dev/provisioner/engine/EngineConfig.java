@@ -33,6 +33,13 @@ public interface EngineConfig {
      */
     String passphrase();
 
+    /**
+     * How long a cancelled CLI has to stop after the first signal before it gets a second one (the engine
+     * then terminates at once); after twice this it is killed.
+     */
+    @WithDefault("30s")
+    Duration cancelEscalation();
+
     /** How long a finished CLI may take to close its event stream before the run ends anyway. */
     @WithDefault("5s")
     Duration eventStreamDrainTimeout();

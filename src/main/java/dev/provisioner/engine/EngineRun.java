@@ -3,7 +3,11 @@ package dev.provisioner.engine;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * An operation under way. Its events are buffered from the first one on until {@link #events()} is
@@ -15,17 +19,23 @@ public final class EngineRun {
     private final UnicastProcessor<EngineEvent> events;
     private final CompletableFuture<EngineResult> result;
     private final RunCommand command;
-    private volatile boolean interrupted;
+    private final ScheduledExecutorService scheduler;
+    private final Duration escalation;
+    private final AtomicReference<Cancellation> cancellation = new AtomicReference<>();
 
     EngineRun(
             RunSpec spec,
             UnicastProcessor<EngineEvent> events,
             CompletableFuture<EngineResult> result,
-            RunCommand command) {
+            RunCommand command,
+            ScheduledExecutorService scheduler,
+            Duration escalation) {
         this.spec = spec;
         this.events = events;
         this.result = result;
         this.command = command;
+        this.scheduler = scheduler;
+        this.escalation = escalation;
     }
 
     public RunSpec spec() {
@@ -45,15 +55,25 @@ public final class EngineRun {
         return Uni.createFrom().completionStage(result);
     }
 
-    /** Signals the CLI to cancel gracefully; the operation ends {@link EngineResult.Status#CANCELLED}. */
-    public void interrupt() {
-        interrupted = true;
-        if (command != null) {
-            command.interrupt();
+    /**
+     * Stops the operation: no further CLI command starts, and the running one is signalled once, so the
+     * engine cancels gracefully (finishing the steps under way); if it still runs after
+     * {@code provisioner.engine.cancel-escalation} it is signalled again (the engine terminates), and after
+     * twice that it is killed. Only the first call counts; the operation ends
+     * {@link EngineResult.Status#CANCELLED} unless it had already finished.
+     */
+    public void cancel(Cancellation why) {
+        if (!cancellation.compareAndSet(null, why) || command == null) {
+            return;
         }
+        command.cancel();
+        long step = escalation.toMillis();
+        scheduler.schedule(command::signal, step, TimeUnit.MILLISECONDS);
+        scheduler.schedule(command::kill, 2 * step, TimeUnit.MILLISECONDS);
     }
 
-    boolean interrupted() {
-        return interrupted;
+    /** Why the run was cancelled, or {@code null}. */
+    public Cancellation cancellation() {
+        return cancellation.get();
     }
 }

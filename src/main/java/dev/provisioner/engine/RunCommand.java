@@ -50,6 +50,8 @@ final class RunCommand implements PulumiCommand {
     private static final String LOCKED = "the stack is currently locked by";
     private static final String CONFLICT = "[409] Conflict: Another update is currently in progress.";
     private static final String SECRET_MASK = "[secret]";
+    /** The exit code of a command that was not started because the run was cancelled (as after SIGINT). */
+    private static final int CANCELLED_EXIT = 130;
 
     /** Readers of the CLI's output streams; threads end when idle. */
     private static final ExecutorService STREAM_READERS = Executors.newCachedThreadPool(r -> {
@@ -63,6 +65,7 @@ final class RunCommand implements PulumiCommand {
     private final Consumer<String> events;
     private final Duration drainTimeout;
     private volatile Process process;
+    private volatile boolean cancelled;
     private volatile JsonNode maskedOutputs = NullNode.getInstance();
     private volatile JsonNode plainOutputs = NullNode.getInstance();
 
@@ -81,11 +84,17 @@ final class RunCommand implements PulumiCommand {
         return cli.version();
     }
 
+    /** No operation starts from now on, and the running process, if any, is asked to stop. */
+    void cancel() {
+        cancelled = true;
+        signal();
+    }
+
     /**
-     * Asks the CLI process running now, if any, to stop: the first signal makes the engine cancel
-     * gracefully (it finishes the steps under way), a second one makes it terminate.
+     * Signals the CLI process running now, if any: the first signal makes the engine cancel gracefully
+     * (it finishes the steps under way), a second one makes it terminate.
      */
-    void interrupt() {
+    void signal() {
         Process running = process;
         if (running != null) {
             // Through the handle: Process.destroy() would also close our ends of the output pipes,
@@ -94,10 +103,22 @@ final class RunCommand implements PulumiCommand {
         }
     }
 
+    /** Kills the CLI process running now and its children, if any. */
+    void kill() {
+        Process running = process;
+        if (running != null) {
+            running.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
+            running.toHandle().destroyForcibly();
+        }
+    }
+
     @Override
     public CommandResult run(List<String> args, CommandRunOptions options) throws AutomationException {
         if (args.isEmpty() || !OPERATIONS.contains(args.get(0))) {
             return start(args, options, null);
+        }
+        if (cancelled) {
+            throw new CommandException(new CommandResult(CANCELLED_EXIT, "", "cancelled before the engine started"));
         }
         Consumer<String> sink = events;
         if (options.onEngineEvent() != null) {

@@ -1,7 +1,9 @@
 package dev.provisioner.request;
 
 import dev.provisioner.Channels;
+import dev.provisioner.run.GracefulShutdown;
 import dev.provisioner.run.Provisioner;
+import dev.provisioner.run.RequestLeftForRedelivery;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -21,15 +23,22 @@ public class RequestConsumer {
 
     private final RequestParser parser;
     private final Provisioner provisioner;
+    private final GracefulShutdown shutdown;
 
-    public RequestConsumer(RequestParser parser, Provisioner provisioner) {
+    public RequestConsumer(RequestParser parser, Provisioner provisioner, GracefulShutdown shutdown) {
         this.parser = parser;
         this.provisioner = provisioner;
+        this.shutdown = shutdown;
     }
 
     @Incoming(Channels.REQUESTS)
     @Blocking(value = POOL, ordered = false)
     public void consume(ConsumerRecord<String, String> record) {
+        if (shutdown.draining()) {
+            // Not committed: this replica's successor, or another one, takes it.
+            throw new RequestLeftForRedelivery(
+                    "at " + record.topic() + "-" + record.partition() + "@" + record.offset());
+        }
         ProvisioningRequest request;
         try {
             request = parser.parse(record.value());

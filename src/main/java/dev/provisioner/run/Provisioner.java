@@ -3,10 +3,12 @@ package dev.provisioner.run;
 import dev.provisioner.audit.AuditSink;
 import dev.provisioner.completion.Completion;
 import dev.provisioner.completion.CompletionProducer;
+import dev.provisioner.engine.Cancellation;
 import dev.provisioner.engine.Engine;
 import dev.provisioner.engine.EngineEvent;
 import dev.provisioner.engine.EngineResult;
 import dev.provisioner.engine.EngineRun;
+import dev.provisioner.engine.HistoryEntry;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.RunSpec;
 import dev.provisioner.request.DeadLetterProducer;
@@ -25,11 +27,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.jboss.logging.Logger;
 
 /**
@@ -42,7 +44,7 @@ public class Provisioner {
 
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
-    /** How long one broker acknowledgement may take before the run is treated as failed. */
+    /** How long one broker acknowledgement may take before the request is left to be delivered again. */
     private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
 
     /** The run's event stream goes to the audit trail, the log records and the summary. */
@@ -54,6 +56,7 @@ public class Provisioner {
     private final OtelLogSink otel;
     private final CompletionProducer completions;
     private final DeadLetterProducer deadLetters;
+    private final RunRegistry registry;
     private final Tracer tracer;
     private final Clock clock;
     private final RunsConfig config;
@@ -70,6 +73,7 @@ public class Provisioner {
             OtelLogSink otel,
             CompletionProducer completions,
             DeadLetterProducer deadLetters,
+            RunRegistry registry,
             Tracer tracer,
             Clock clock,
             RunsConfig config) {
@@ -79,6 +83,7 @@ public class Provisioner {
         this.otel = otel;
         this.completions = completions;
         this.deadLetters = deadLetters;
+        this.registry = registry;
         this.tracer = tracer;
         this.clock = clock;
         this.config = config;
@@ -88,6 +93,8 @@ public class Provisioner {
      * Runs a valid request and publishes its completion. Blocks for as long as the run takes: call it on
      * a worker thread.
      *
+     * @throws RequestLeftForRedelivery when the service stopped the run to shut down: nothing is
+     *     published, and the request must be delivered again
      * @throws RuntimeException when the broker does not acknowledge the audit trail's start or the
      *     completion: the request is then not done, and must be delivered again
      */
@@ -95,6 +102,27 @@ public class Provisioner {
         AuditSink.Trail trail = audit.open(request);
         // Strict: nothing runs until the audit trail holds the request.
         await(trail.lifecycle("accepted", accepted(request)), SEND_TIMEOUT);
+
+        Optional<CancelRequest> cancelledEarly = registry.takePending(request.requestId());
+        if (cancelledEarly.isPresent()) {
+            Instant now = clock.instant();
+            return finish(
+                    request,
+                    trail,
+                    completion(
+                            request,
+                            Completion.Status.CANCELLED,
+                            now,
+                            now,
+                            Map.of(),
+                            Map.of(),
+                            cancelledEarly
+                                    .map(c ->
+                                            new Completion.ErrorInfo("cancelled", c.describe() + " before it started"))
+                                    .get(),
+                            Completion.EventCounts.NONE,
+                            false));
+        }
 
         Span span = tracer.spanBuilder("provision " + request.operation().cliName())
                 .setAttribute("provisioner.request.id", request.requestId())
@@ -108,20 +136,36 @@ public class Provisioner {
             if (completion.status() != Completion.Status.SUCCEEDED) {
                 span.setStatus(StatusCode.ERROR, completion.status().wireName());
             }
-            String phase = completion.status() == Completion.Status.CANCELLED ? "cancelled" : "completed";
-            await(trail.lifecycle(phase, completion), SEND_TIMEOUT);
-            await(completions.publish(request.key(), completion), SEND_TIMEOUT);
-            LOG.infof(
-                    "request %s (%s %s) %s in %d ms",
-                    request.requestId(),
-                    request.operation().cliName(),
-                    request.key(),
-                    completion.status().wireName(),
-                    completion.durationMs());
-            return completion;
+            return finish(request, trail, completion);
         } finally {
             span.end();
         }
+    }
+
+    /** Cancels a request: its run if this replica has it, else the request when its turn comes. */
+    public void cancel(CancelRequest cancel) {
+        registry.cancel(cancel).ifPresent(active -> {
+            LOG.infof("request %s: %s", cancel.requestId(), cancel.describe());
+            await(active.trail().lifecycle("cancel-requested", cancel), SEND_TIMEOUT);
+        });
+    }
+
+    private Completion finish(ProvisioningRequest request, AuditSink.Trail trail, Completion completion) {
+        String phase = switch (completion.status()) {
+            case CANCELLED -> "cancelled";
+            default -> completion.redelivered() ? "redelivered" : "completed";
+        };
+        await(trail.lifecycle(phase, completion), SEND_TIMEOUT);
+        await(completions.publish(request.key(), completion), SEND_TIMEOUT);
+        LOG.infof(
+                "request %s (%s %s) %s%s in %d ms",
+                request.requestId(),
+                request.operation().cliName(),
+                request.key(),
+                completion.status().wireName(),
+                completion.redelivered() ? " earlier, not run again" : "",
+                completion.durationMs());
+        return completion;
     }
 
     private Completion run(ProvisioningRequest request, AuditSink.Trail trail, Context trace) {
@@ -136,20 +180,15 @@ public class Provisioner {
                 "provisioner request " + request.requestId() + " by " + request.requestedBy());
         await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
         EngineRun run = engine.start(spec);
+        registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
         Duration timeout = request.timeoutSeconds() == null
                 ? config.defaultTimeout()
                 : Duration.ofSeconds(request.timeoutSeconds());
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> deadline = timeouts.schedule(
-                () -> {
-                    timedOut.set(true);
-                    run.interrupt();
-                },
-                timeout.toMillis(),
-                TimeUnit.MILLISECONDS);
+        ScheduledFuture<?> deadline =
+                timeouts.schedule(() -> run.cancel(Cancellation.TIMEOUT), timeout.toMillis(), TimeUnit.MILLISECONDS);
         OtelLogSink.RunLogs logs = otel.open(request, trace);
         RunSummary summary = new RunSummary();
-        boolean auditComplete = true;
+        boolean auditComplete;
         try {
             Multi<EngineEvent> events = run.events().broadcast().toAtLeast(EVENT_SUBSCRIBERS);
             Uni<Boolean> audited = trail.events(events)
@@ -169,31 +208,77 @@ public class Provisioner {
                     await(Uni.combine().all().unis(audited, logged, summed).with((a, l, s) -> (Boolean) a), bound);
         } catch (RuntimeException e) {
             // Nobody follows the run any more: stop it rather than let it change the stack unobserved.
-            run.interrupt();
+            run.cancel(Cancellation.SHUTDOWN);
             logs.finish();
             throw e;
         } finally {
             deadline.cancel(false);
+            registry.finished(request.requestId());
         }
         EngineResult result = await(run.result(), config.cancelGrace());
         OtelLogSink.Counts exported = logs.finish();
+        if (run.cancellation() == Cancellation.SHUTDOWN && result.status() != EngineResult.Status.SUCCEEDED) {
+            throw new RequestLeftForRedelivery(request.requestId());
+        }
+        if (result.alreadyRan()) {
+            return redelivered(request, result);
+        }
         Instant finished = clock.instant();
+        return completion(
+                request,
+                status(result),
+                started,
+                finished,
+                summary.resourceChanges(),
+                masked(result.outputs()),
+                error(result, summary, run.cancellation(), auditComplete),
+                new Completion.EventCounts(
+                        summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()),
+                false);
+    }
+
+    /** The completion of a request whose update the stack's history already holds. */
+    private Completion redelivered(ProvisioningRequest request, EngineResult result) {
+        HistoryEntry earlier = result.earlier();
+        Instant start = Optional.ofNullable(earlier.startTime()).orElse(clock.instant());
+        Instant end = Optional.ofNullable(earlier.endTime()).orElse(start);
+        return completion(
+                request,
+                Completion.Status.SUCCEEDED,
+                start,
+                end,
+                earlier.resourceChanges(),
+                masked(result.outputs()),
+                null,
+                Completion.EventCounts.NONE,
+                true);
+    }
+
+    private Completion completion(
+            ProvisioningRequest request,
+            Completion.Status status,
+            Instant started,
+            Instant finished,
+            Map<String, Integer> resourceChanges,
+            Map<String, Object> outputs,
+            Completion.ErrorInfo error,
+            Completion.EventCounts events,
+            boolean redelivered) {
         return new Completion(
                 request.requestId(),
                 request.operation().cliName(),
                 request.project(),
                 request.stack(),
-                status(result),
+                status,
                 started,
                 finished,
                 Duration.between(started, finished).toMillis(),
-                summary.resourceChanges(),
-                masked(result.outputs()),
-                error(result, summary, timedOut.get(), auditComplete),
-                new Completion.EventCounts(
-                        summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()),
+                resourceChanges,
+                outputs,
+                error,
+                events,
                 engineVersion(),
-                false);
+                redelivered);
     }
 
     /**
@@ -233,17 +318,17 @@ public class Provisioner {
         };
     }
 
-    private static Completion.ErrorInfo error(
-            EngineResult result, RunSummary summary, boolean timedOut, boolean auditComplete) {
+    private Completion.ErrorInfo error(
+            EngineResult result, RunSummary summary, Cancellation cancellation, boolean auditComplete) {
         return switch (result.status()) {
             case SUCCEEDED ->
                 auditComplete
                         ? null
                         : new Completion.ErrorInfo("audit", "the run succeeded but its audit trail is incomplete");
             case CANCELLED ->
-                new Completion.ErrorInfo(
-                        timedOut ? "timeout" : "cancelled",
-                        timedOut ? "the run outlived its timeout" : "the run was cancelled");
+                cancellation == Cancellation.TIMEOUT
+                        ? new Completion.ErrorInfo("timeout", "the run outlived its timeout and was cancelled")
+                        : new Completion.ErrorInfo("cancelled", "the run was cancelled");
             case FAILED ->
                 new Completion.ErrorInfo("engine", summary.errors() != null ? summary.errors() : result.error());
         };

@@ -25,4 +25,19 @@ public interface RunsConfig {
      */
     @WithDefault("2m")
     Duration cancelGrace();
+
+    /**
+     * How long a cancellation of a request this replica has not seen is remembered: it may be queued
+     * behind other requests for its stack.
+     */
+    @WithDefault("1h")
+    Duration cancelMemory();
+
+    /**
+     * On shutdown, how long runs under way may take to finish before they are cancelled (and their
+     * requests left to be delivered again). Keep the pod's termination grace period above this plus
+     * twice {@code provisioner.engine.cancel-escalation}.
+     */
+    @WithDefault("60s")
+    Duration shutdownGrace();
 }

@@ -60,7 +60,7 @@ class RecordEngineStreamsTest {
                 .invoke(e -> {
                     if (e instanceof EngineEvent.ResourceOutputs o
                             && o.metadata().urn().endsWith("slow-1")) {
-                        run.interrupt();
+                        run.cancel(Cancellation.REQUESTED);
                     }
                 })
                 .collect()

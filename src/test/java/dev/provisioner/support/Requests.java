@@ -42,6 +42,35 @@ public final class Requests {
         return request.get("requestId").asText();
     }
 
+    /** Asks to cancel {@code requestId}, as {@code actor}. */
+    public static void cancel(String requestId, String actor) {
+        Topics.send(
+                Topics.CANCELLATIONS,
+                requestId,
+                JSON.createObjectNode()
+                        .put("requestId", requestId)
+                        .put("requestedBy", actor)
+                        .put("reason", "test")
+                        .toString());
+    }
+
+    /** The audit records of {@code requestId} so far, in order. */
+    public static List<ConsumerRecord<String, String>> auditTrail(String requestId) {
+        return Topics.read(Topics.AUDIT).stream()
+                .filter(r -> Topics.header(r, "ce_id").startsWith(requestId + ":"))
+                .toList();
+    }
+
+    /** Waits until the audit trail of {@code requestId} has a record of {@code type}. */
+    public static void awaitAudit(String requestId, String type) {
+        Topics.awaitRecords(
+                Topics.AUDIT,
+                RUN_TIMEOUT,
+                all -> all.stream()
+                        .anyMatch(r -> Topics.header(r, "ce_id").startsWith(requestId + ":")
+                                && type.equals(Topics.header(r, "ce_type"))));
+    }
+
     /** Waits for the completion of {@code requestId} and returns it. */
     public static JsonNode awaitCompletion(String requestId) {
         var records = Topics.awaitRecords(

@@ -28,19 +28,25 @@ public final class Topics {
     public static final String COMPLETIONS = "provisioning.completions";
     public static final String AUDIT = "provisioning.audit";
     public static final String DLQ = "provisioning.requests.dlq";
-    static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ);
+    public static final String CANCELLATIONS = "provisioning.cancellations";
+    static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ, CANCELLATIONS);
 
     private Topics() {}
 
     /** Sends a request the way a producer in another team would, and waits for the broker's ack. */
     public static void send(String key, String payload) {
+        send(REQUESTS, key, payload);
+    }
+
+    /** Sends a record to {@code topic} and waits for the broker's ack. */
+    public static void send(String topic, String key, String payload) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
-            producer.send(new ProducerRecord<>(REQUESTS, key, payload)).get();
+            producer.send(new ProducerRecord<>(topic, key, payload)).get();
         } catch (Exception e) {
-            throw new IllegalStateException("cannot send to " + REQUESTS, e);
+            throw new IllegalStateException("cannot send to " + topic, e);
         }
     }
 
