@@ -28,7 +28,8 @@ public final class Topics {
     public static final String COMPLETIONS = "provisioning.completions";
     public static final String AUDIT = "provisioning.audit";
     public static final String DLQ = "provisioning.requests.dlq";
-    static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ);
+    /** The four topics, as a broker for the service must have them. */
+    public static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ);
 
     private Topics() {}
 
