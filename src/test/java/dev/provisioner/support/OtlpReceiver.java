@@ -4,6 +4,8 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
+import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import java.io.IOException;
 import java.io.InputStream;
@@ -20,7 +22,8 @@ import java.util.zip.GZIPInputStream;
 /**
  * A real OTLP/HTTP logs endpoint on loopback: {@code POST /v1/logs} with a protobuf
  * {@code ExportLogsServiceRequest}, decoded and kept with its headers so tests can assert on what
- * arrived.
+ * arrived. It also takes {@code POST /v1/traces}, for a service that sends every signal to one endpoint;
+ * those are handed on, not kept.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -38,11 +41,15 @@ public final class OtlpReceiver implements AutoCloseable {
     private final HttpServer server;
     private final List<Export> exports = new CopyOnWriteArrayList<>();
     private final Consumer<Export> onExport;
+    private final Consumer<ExportTraceServiceRequest> onTraces;
 
-    private OtlpReceiver(int port, Consumer<Export> onExport) throws IOException {
+    private OtlpReceiver(int port, Consumer<Export> onExport, Consumer<ExportTraceServiceRequest> onTraces)
+            throws IOException {
         this.onExport = onExport;
+        this.onTraces = onTraces;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/v1/logs", this::handle);
+        server.createContext("/v1/traces", this::handleTraces);
         server.setExecutor(Executors.newFixedThreadPool(2));
         server.start();
     }
@@ -54,8 +61,14 @@ public final class OtlpReceiver implements AutoCloseable {
 
     /** Starts a receiver on {@code port} (0: any free one) that also hands each export to {@code onExport}. */
     public static OtlpReceiver start(int port, Consumer<Export> onExport) {
+        return start(port, onExport, traces -> {});
+    }
+
+    /** As {@link #start(int, Consumer)}, also handing each trace export to {@code onTraces}. */
+    public static OtlpReceiver start(
+            int port, Consumer<Export> onExport, Consumer<ExportTraceServiceRequest> onTraces) {
         try {
-            return new OtlpReceiver(port, onExport);
+            return new OtlpReceiver(port, onExport, onTraces);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -87,19 +100,37 @@ public final class OtlpReceiver implements AutoCloseable {
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
-            InputStream body = exchange.getRequestBody();
-            if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
-                body = new GZIPInputStream(body);
-            }
-            ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(body);
+            ExportLogsServiceRequest request = ExportLogsServiceRequest.parseFrom(body(exchange));
             Export export = new Export(Map.copyOf(exchange.getRequestHeaders()), request);
             exports.add(export);
             onExport.accept(export);
-            byte[] response = ExportLogsServiceResponse.getDefaultInstance().toByteArray();
-            exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
-            exchange.sendResponseHeaders(200, response.length);
-            exchange.getResponseBody().write(response);
+            respond(exchange, ExportLogsServiceResponse.getDefaultInstance().toByteArray());
         }
+    }
+
+    private void handleTraces(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            if (!"POST".equals(exchange.getRequestMethod())) {
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            onTraces.accept(ExportTraceServiceRequest.parseFrom(body(exchange)));
+            respond(exchange, ExportTraceServiceResponse.getDefaultInstance().toByteArray());
+        }
+    }
+
+    private static InputStream body(HttpExchange exchange) throws IOException {
+        InputStream body = exchange.getRequestBody();
+        if ("gzip".equalsIgnoreCase(exchange.getRequestHeaders().getFirst("Content-Encoding"))) {
+            body = new GZIPInputStream(body);
+        }
+        return body;
+    }
+
+    private static void respond(HttpExchange exchange, byte[] response) throws IOException {
+        exchange.getResponseHeaders().add("Content-Type", "application/x-protobuf");
+        exchange.sendResponseHeaders(200, response.length);
+        exchange.getResponseBody().write(response);
     }
 
     @Override

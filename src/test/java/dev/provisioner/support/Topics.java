@@ -29,7 +29,8 @@ public final class Topics {
     public static final String AUDIT = "provisioning.audit";
     public static final String DLQ = "provisioning.requests.dlq";
     public static final String CANCELLATIONS = "provisioning.cancellations";
-    static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ, CANCELLATIONS);
+    /** The service's topics, as a broker for it must have them. */
+    public static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ, CANCELLATIONS);
 
     private Topics() {}
 
