@@ -29,7 +29,7 @@ public sealed interface EngineEvent {
 
     /**
      * The kind as the audit trail and log records name it: {@code resource.pre}, {@code resource.outputs},
-     * {@code resource.failed}, {@code diagnostic}, {@code summary}, …; an unknown {@code fooBarEvent} is
+     * {@code resource.failed}, {@code diagnostic}, {@code summary}, {@code end}, …; an unknown {@code fooBarEvent} is
      * {@code foo.bar}.
      */
     default String name() {
@@ -102,7 +102,10 @@ public sealed interface EngineEvent {
             ObjectNode json)
             implements EngineEvent {}
 
-    /** The last event of every operation, whatever its outcome. */
+    /**
+     * The last event of every operation, whatever its outcome ({@code cancelEvent} in the engine's schema,
+     * named {@code end} here, since it is no sign of a cancellation).
+     */
     record Cancel(long sequence, long timestamp, ObjectNode json) implements EngineEvent {}
 
     /** A kind this model does not know (policy summaries, debugging, newer engines): kept whole. */

@@ -170,6 +170,8 @@ public final class EngineEvents {
             case "resOutputsEvent" -> "resource.outputs";
             case "resOpFailedEvent" -> "resource.failed";
             case "stdoutEvent" -> "stdout";
+            // The engine sends it last in every operation, cancelled or not: it marks the end.
+            case "cancelEvent" -> "end";
             default -> dotted(kind.endsWith("Event") ? kind.substring(0, kind.length() - "Event".length()) : kind);
         };
     }

@@ -39,21 +39,20 @@ public class DeadLetterProducer {
     }
 
     /** Sends the rejected payload; completes when the broker has it. */
-    public Uni<Void> send(
-            String key, String payload, String requestId, String reason, String topic, int partition, long offset) {
+    public Uni<Void> send(Rejection rejection) {
         var headers = new RecordHeaders()
-                .add(Channels.REASON_HEADER, bytes(reason))
-                .add("dead-letter-topic", bytes(topic))
-                .add("dead-letter-partition", bytes(Integer.toString(partition)))
-                .add("dead-letter-offset", bytes(Long.toString(offset)));
-        if (requestId != null) {
-            headers.add(Channels.REQUEST_ID_HEADER, bytes(requestId));
+                .add(Channels.REASON_HEADER, bytes(rejection.reason()))
+                .add("dead-letter-topic", bytes(rejection.topic()))
+                .add("dead-letter-partition", bytes(Integer.toString(rejection.partition())))
+                .add("dead-letter-offset", bytes(Long.toString(rejection.offset())));
+        if (rejection.requestId() != null) {
+            headers.add(Channels.REQUEST_ID_HEADER, bytes(rejection.requestId()));
         }
         var metadata = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key)
+                .withKey(rejection.key())
                 .withHeaders(headers)
                 .build();
-        return deadLetters.sendMessage(Message.of(redact(payload)).addMetadata(metadata));
+        return deadLetters.sendMessage(Message.of(redact(rejection.payload())).addMetadata(metadata));
     }
 
     /** The payload with {@code otel.authToken} and every {@code secretConfig} value masked. */

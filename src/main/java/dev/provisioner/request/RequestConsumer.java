@@ -46,17 +46,25 @@ public class RequestConsumer {
                 throw new RequestRejectedException(
                         "the record key must be project/stack ('" + request.key()
                                 + "'): requests for one stack keep their order only when they share a key",
-                        request.requestId());
+                        new RequestRejectedException.Readable(
+                                request.requestId(),
+                                request.operation().cliName(),
+                                request.project(),
+                                request.stack()));
             }
         } catch (RequestRejectedException e) {
-            provisioner.reject(
+            var readable = e.readable();
+            provisioner.reject(new Rejection(
                     record.key(),
                     record.value(),
-                    e.requestId(),
                     e.getMessage(),
+                    readable.requestId(),
+                    readable.operation(),
+                    readable.project(),
+                    readable.stack(),
                     record.topic(),
                     record.partition(),
-                    record.offset());
+                    record.offset()));
             return;
         }
         provisioner.provision(request);

@@ -15,11 +15,13 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.provisioner.engine.Operation;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.StackNames;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +58,9 @@ public class RequestParser {
 
     private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
 
+    private static final Set<String> OPERATIONS =
+            Arrays.stream(Operation.values()).map(Operation::cliName).collect(Collectors.toUnmodifiableSet());
+
     /** Resource attributes the service sets itself; a request cannot override them. */
     private static final Set<String> RESERVED_ATTRIBUTES =
             Set.of("appcode", "com.redhat.otel.auth_token", "project-name", "operation", "stack", "index");
@@ -87,33 +92,46 @@ public class RequestParser {
      * @throws RequestRejectedException with every reason the request cannot run
      */
     public ProvisioningRequest parse(String payload) throws RequestRejectedException {
+        try {
+            return read(payload);
+        } catch (RuntimeException e) {
+            // A payload this parser did not foresee must not stop the intake: it is refused like any other.
+            throw new RequestRejectedException(
+                    "the request could not be read (" + e.getClass().getSimpleName() + ")",
+                    RequestRejectedException.Readable.NONE);
+        }
+    }
+
+    private ProvisioningRequest read(String payload) throws RequestRejectedException {
         if (payload == null || payload.isBlank()) {
-            throw new RequestRejectedException("the request is empty", null);
+            throw new RequestRejectedException("the request is empty", RequestRejectedException.Readable.NONE);
         }
         int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
         if (bytes > MAX_REQUEST_BYTES) {
             throw new RequestRejectedException(
-                    "the request has " + bytes + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted", null);
+                    "the request has " + bytes + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted",
+                    RequestRejectedException.Readable.NONE);
         }
         JsonNode tree;
         try {
             tree = strict.readTree(payload);
         } catch (JsonProcessingException e) {
-            throw new RequestRejectedException("the request is not valid JSON: " + describe(e), null);
+            throw new RequestRejectedException(
+                    "the request is not valid JSON: " + describe(e), RequestRejectedException.Readable.NONE);
         }
-        String requestId = readableRequestId(tree);
+        var readable = readable(tree);
         if (!tree.isObject()) {
-            throw new RequestRejectedException("the request must be a JSON object", requestId);
+            throw new RequestRejectedException("the request must be a JSON object", readable);
         }
         ProvisioningRequest request;
         try {
             request = strict.treeToValue(tree, ProvisioningRequest.class);
         } catch (JsonProcessingException e) {
-            throw new RequestRejectedException(describe(e), requestId);
+            throw new RequestRejectedException(describe(e), readable);
         }
         List<String> problems = check(request);
         if (!problems.isEmpty()) {
-            throw new RequestRejectedException(String.join("; ", problems), requestId);
+            throw new RequestRejectedException(String.join("; ", problems), readable);
         }
         return request;
     }
@@ -216,10 +234,17 @@ public class RequestParser {
         }
     }
 
-    /** The request id, if the payload has one that is safe to echo. */
-    private static String readableRequestId(JsonNode tree) {
-        JsonNode id = tree.path("requestId");
-        return id.isTextual() && REQUEST_ID.matcher(id.asText()).matches() ? id.asText() : null;
+    /** The fields of the payload that are valid on their own, and so safe to echo. */
+    private static RequestRejectedException.Readable readable(JsonNode tree) {
+        String id = tree.path("requestId").asText(null);
+        String operation = tree.path("operation").asText(null);
+        String project = tree.path("project").asText(null);
+        String stack = tree.path("stack").asText(null);
+        return new RequestRejectedException.Readable(
+                id != null && REQUEST_ID.matcher(id).matches() ? id : null,
+                operation != null && OPERATIONS.contains(operation) ? operation : null,
+                StackNames.isValid(project) ? project : null,
+                StackNames.isValid(stack) ? stack : null);
     }
 
     /** A parse failure in words, naming the field but never quoting a value. */

@@ -3,15 +3,20 @@ package dev.provisioner.request;
 /** A request the service will not run; the message says why, and names no secret. */
 public final class RequestRejectedException extends Exception {
 
-    private final String requestId;
+    private final Readable readable;
 
-    RequestRejectedException(String reason, String requestId) {
+    RequestRejectedException(String reason, Readable readable) {
         super(reason, null, false, false);
-        this.requestId = requestId;
+        this.readable = readable;
     }
 
-    /** The request id, when the payload had a readable one. */
-    public String requestId() {
-        return requestId;
+    /** What the payload had that is valid, to tell its producer which request was rejected. */
+    public Readable readable() {
+        return readable;
+    }
+
+    /** The fields of a rejected payload that are valid on their own; {@code null} where not. */
+    public record Readable(String requestId, String operation, String project, String stack) {
+        static final Readable NONE = new Readable(null, null, null, null);
     }
 }

@@ -13,6 +13,7 @@ import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.RunSpec;
 import dev.provisioner.request.DeadLetterProducer;
 import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.request.Rejection;
 import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -285,29 +286,29 @@ public class Provisioner {
      * Publishes what becomes of a request that cannot run: the payload (token and secrets masked) on the
      * dead-letter topic, a {@code rejected} record in the audit trail, and a {@code rejected} completion.
      */
-    public void reject(
-            String key, String payload, String requestId, String reason, String topic, int partition, long offset) {
-        String id = requestId != null ? requestId : topic + ":" + partition + ":" + offset;
-        await(deadLetters.send(key, payload, requestId, reason, topic, partition, offset), SEND_TIMEOUT);
-        await(audit.rejected(id, key, reason), SEND_TIMEOUT);
+    public void reject(Rejection rejection) {
+        await(deadLetters.send(rejection), SEND_TIMEOUT);
+        await(audit.rejected(rejection.id(), rejection.key(), rejection.reason()), SEND_TIMEOUT);
         Instant now = clock.instant();
         var completion = new Completion(
-                requestId,
-                null,
-                null,
-                null,
+                rejection.requestId(),
+                rejection.operation(),
+                rejection.project(),
+                rejection.stack(),
                 Completion.Status.REJECTED,
                 null,
                 now,
                 0,
                 Map.of(),
                 Map.of(),
-                new Completion.ErrorInfo("rejected", reason),
+                new Completion.ErrorInfo("rejected", rejection.reason()),
                 Completion.EventCounts.NONE,
                 null,
                 false);
-        await(completions.publish(key, completion), SEND_TIMEOUT);
-        LOG.warnf("rejected %s (key %s): %s", id, key, reason);
+        await(completions.publish(rejection.key(), completion), SEND_TIMEOUT);
+        // The key is whatever the producer sent: no control characters into the log.
+        String key = String.valueOf(rejection.key()).replaceAll("\\p{Cntrl}", "?");
+        LOG.warnf("rejected %s (key %s): %s", rejection.id(), key, rejection.reason());
     }
 
     private static Completion.Status status(EngineResult result) {

@@ -102,7 +102,7 @@ class EngineEventsTest {
         Set<String> names = Set.copyOf(
                 RecordedStreams.all().map(EVENTS::parse).map(EngineEvent::name).toList());
         assertThat(names)
-                .contains("prelude", "resource.pre", "resource.outputs", "diagnostic", "summary", "cancel", "stdout");
+                .contains("prelude", "resource.pre", "resource.outputs", "diagnostic", "summary", "end", "stdout");
     }
 
     @Test

@@ -102,6 +102,16 @@ class RejectedRequestsTest {
                         .as("the payload is kept as it came")
                         .isEqualTo(BAD.get(0).get(1)));
         assertThat(Requests.completions(completions, "r-missing")).hasSize(1);
+        assertThat(completions)
+                .filteredOn(r -> "bad/program".equals(r.key()))
+                .singleElement()
+                .satisfies(r -> {
+                    // A rejected completion names what could be read of the request.
+                    JsonNode completion = Requests.parse(r.value());
+                    assertThat(completion.get("operation").asText()).isEqualTo("up");
+                    assertThat(completion.get("project").asText()).isEqualTo("bad");
+                    assertThat(completion.get("stack").asText()).isEqualTo("program");
+                });
         assertThat(Requests.map(done.get("resourceChanges"))).containsOnly(Map.entry("create", 3));
     }
 }
