@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 import dev.provisioner.Channels;
+import dev.provisioner.support.Probes;
 import dev.provisioner.support.RealParts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.ValidatableResponse;
@@ -30,7 +31,7 @@ class HealthTest {
 
     @Test
     void liveOnTheMessagingChannelsAlone() {
-        given().get("/q/health/live")
+        given().get(Probes.LIVE)
                 .then()
                 .statusCode(200)
                 .body("status", is("UP"))
@@ -38,11 +39,17 @@ class HealthTest {
     }
 
     @Test
+    void startedOnceTheChannelsAreUp() {
+        await().atMost(CONNECTED_WITHIN)
+                .untilAsserted(() -> given().get(Probes.STARTED).then().statusCode(200));
+    }
+
+    @Test
     void readyWithTheBrokerTheCliAndTheBackend() {
         await().atMost(CONNECTED_WITHIN)
-                .untilAsserted(() -> given().get("/q/health/ready").then().statusCode(200));
+                .untilAsserted(() -> given().get(Probes.READY).then().statusCode(200));
 
-        ValidatableResponse ready = given().get("/q/health/ready").then();
+        ValidatableResponse ready = given().get(Probes.READY).then();
 
         ready.body("status", is("UP"))
                 .body(

@@ -9,6 +9,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 
 import dev.provisioner.support.KafkaBrokerResource;
+import dev.provisioner.support.Probes;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -38,16 +39,16 @@ class MissingCliHealthTest {
     void notReadyWithoutTheCliYetAlive() {
         // Wait for the broker connection, so that the CLI is the only reason left for DOWN.
         await().atMost(CONNECTED_WITHIN)
-                .untilAsserted(() ->
-                        given().get("/q/health/ready").then().body(check(MESSAGING_READINESS) + ".status", is("UP")));
+                .untilAsserted(
+                        () -> given().get(Probes.READY).then().body(check(MESSAGING_READINESS) + ".status", is("UP")));
 
-        given().get("/q/health/ready")
+        given().get(Probes.READY)
                 .then()
                 .statusCode(503)
                 .body("status", is("DOWN"))
                 .body(check(PulumiCliCheck.NAME) + ".status", is("DOWN"))
                 .body(check(PulumiCliCheck.NAME) + ".data.error", containsString("cannot run the Pulumi CLI"))
                 .body(check(PulumiBackendCheck.NAME) + ".status", is("UP"));
-        given().get("/q/health/live").then().statusCode(200).body("status", is("UP"));
+        given().get(Probes.LIVE).then().statusCode(200).body("status", is("UP"));
     }
 }

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import dev.provisioner.support.Probes;
 import dev.provisioner.support.RealParts;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
@@ -35,7 +36,7 @@ class UnreachableBackendHealthTest {
 
     @Test
     void notReadyWhenTheBackendDoesNotAnswer() {
-        given().get("/q/health/ready")
+        given().get(Probes.READY)
                 .then()
                 .statusCode(503)
                 .body(check(PulumiBackendCheck.NAME) + ".status", is("DOWN"))
