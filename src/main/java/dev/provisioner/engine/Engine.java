@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -279,7 +281,52 @@ public class Engine {
         return env;
     }
 
-    private String backendUrl() throws IOException {
+    /**
+     * Lists the backend's stacks with the CLI: a read of the state backend with the service's credentials,
+     * as every run starts with. The CLI is killed when it has not finished within {@code timeout}.
+     *
+     * @throws AutomationException if the CLI cannot run, fails, or does not finish in time; the message
+     *     carries what it printed
+     */
+    public void listStacks(Duration timeout) throws AutomationException, IOException {
+        PulumiCli located = cli();
+        Path probe = config.workDir().resolve("probe");
+        Path home = probe.resolve("pulumi-home");
+        Files.createDirectories(home);
+        Path output = Files.createTempFile(probe, "stack-ls", ".out");
+        // No Pulumi.yaml in the probe directory: --all lists every project's stacks without one.
+        var builder = new ProcessBuilder(located.binary(), "stack", "ls", "--all", "--json")
+                .directory(probe.toFile())
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile());
+        builder.environment().putAll(environment());
+        builder.environment().put("PULUMI_HOME", home.toString());
+        try {
+            Process process = builder.start();
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.descendants().forEach(ProcessHandle::destroyForcibly);
+                    process.destroyForcibly();
+                    throw new AutomationException("`pulumi stack ls` did not finish within " + timeout);
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new AutomationException(e);
+            }
+            if (process.exitValue() != 0) {
+                throw new AutomationException(bounded(Files.readString(output).trim()));
+            }
+        } finally {
+            Files.deleteIfExists(output);
+        }
+    }
+
+    /**
+     * The state backend of every run: {@code provisioner.engine.backend-url}, or {@code file://} on the
+     * {@code state} directory under the work dir, which is created.
+     */
+    public String backendUrl() throws IOException {
         if (config.backendUrl().isPresent()) {
             return config.backendUrl().get();
         }

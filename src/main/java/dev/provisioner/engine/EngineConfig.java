@@ -17,6 +17,13 @@ public interface EngineConfig {
     @WithDefault("pulumi")
     String cli();
 
+    /**
+     * The CLI version the service is built and tested with, the one {@code deploy/install-pulumi.sh}
+     * provides. Readiness fails while the configured binary reports another.
+     */
+    @WithDefault("3.259.0")
+    String cliVersion();
+
     /** Where each stack gets its own work directory and {@code PULUMI_HOME}. */
     @WithDefault("${java.io.tmpdir}/provisioner")
     Path workDir();

@@ -1,0 +1,47 @@
+package dev.provisioner.health;
+
+import com.pulumi.automation.AutomationException;
+import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.EngineConfig;
+import dev.provisioner.engine.PulumiCli;
+import jakarta.inject.Singleton;
+import java.time.Clock;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * Ready when the configured Pulumi CLI runs and reports {@code provisioner.engine.cli-version}: the engine
+ * adapter's flags and event model are tested against that version only.
+ */
+@Readiness
+@Singleton
+final class PulumiCliCheck implements HealthCheck {
+
+    static final String NAME = "pulumi-cli";
+
+    private final CachedResponse response;
+
+    PulumiCliCheck(Engine engine, EngineConfig config, Clock clock) {
+        this.response = new CachedResponse(clock, () -> check(engine, config.cliVersion()));
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        return response.get();
+    }
+
+    private static HealthCheckResponse check(Engine engine, String expected) {
+        var response = HealthCheckResponse.named(NAME).withData("expected", expected);
+        try {
+            PulumiCli cli = engine.cli();
+            String version = cli.version().toString();
+            return response.withData("binary", cli.binary())
+                    .withData("version", version)
+                    .status(version.equals(expected))
+                    .build();
+        } catch (AutomationException e) {
+            return response.down().withData("error", e.getMessage()).build();
+        }
+    }
+}
