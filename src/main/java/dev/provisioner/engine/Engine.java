@@ -1,10 +1,14 @@
 package dev.provisioner.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
+import com.pulumi.automation.CommandResult;
 import com.pulumi.automation.CommandRunOptions;
+import com.pulumi.automation.ConcurrentUpdateException;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
 import com.pulumi.automation.LocalWorkspace;
@@ -17,17 +21,22 @@ import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 
 /**
@@ -112,6 +121,15 @@ public class Engine {
 
     /** Starts an operation on a thread of its own and returns at once. */
     public EngineRun start(RunSpec spec) {
+        return start(spec, recovery -> {});
+    }
+
+    /**
+     * Starts an operation on a thread of its own and returns at once. When a crashed run left the stack
+     * locked, {@code onRecovery} learns what the engine repaired, on the run's thread, before the operation
+     * runs again; if it throws, the operation does not run.
+     */
+    public EngineRun start(RunSpec spec, Consumer<Recovery> onRecovery) {
         UnicastProcessor<EngineEvent> events = UnicastProcessor.create();
         CompletableFuture<EngineResult> result = new CompletableFuture<>();
         PulumiCli located;
@@ -129,7 +147,7 @@ public class Engine {
         runs.execute(() -> {
             EngineResult outcome;
             try {
-                outcome = execute(run, command);
+                outcome = execute(run, command, onRecovery);
             } catch (RuntimeException | Error e) {
                 outcome = EngineResult.of(EngineResult.Status.FAILED, Map.of(), e.toString());
             }
@@ -156,7 +174,7 @@ public class Engine {
         }
     }
 
-    private EngineResult execute(EngineRun run, RunCommand command) {
+    private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
         try (WorkspaceStack stack = open(spec, command)) {
             if (spec.operation() != Operation.PREVIEW) {
@@ -173,30 +191,19 @@ public class Engine {
                 }
             }
             configure(stack, spec);
-            Map<String, EngineResult.StackOutput> outputs = Map.of();
-            switch (spec.operation()) {
-                case UP -> {
-                    stack.up(UpOptions.builder()
-                            .message(spec.message())
-                            .color(COLOR)
-                            .build());
-                    outputs = command.outputs();
+            Map<String, EngineResult.StackOutput> outputs;
+            try {
+                outputs = operate(stack, spec, command);
+            } catch (ConcurrentUpdateException locked) {
+                // The CLI refused before it started the engine: no event was sent, so the operation can
+                // start again from the first event.
+                Optional<Recovery> recovery = recovery(stack, spec, command, locked);
+                if (recovery.isPresent()) {
+                    // Told first: the repair is made once the audit trail holds it.
+                    onRecovery.accept(recovery.get());
+                    repair(stack, spec, command, recovery.get());
                 }
-                case PREVIEW ->
-                    stack.preview(PreviewOptions.builder()
-                            .message(spec.message())
-                            .color(COLOR)
-                            .build());
-                case REFRESH ->
-                    stack.refresh(RefreshOptions.builder()
-                            .message(spec.message())
-                            .color(COLOR)
-                            .build());
-                case DESTROY ->
-                    stack.destroy(DestroyOptions.builder()
-                            .message(spec.message())
-                            .color(COLOR)
-                            .build());
+                outputs = operate(stack, spec, command);
             }
             return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
         } catch (CommandException e) {
@@ -205,6 +212,127 @@ public class Engine {
         } catch (Exception e) {
             return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
         }
+    }
+
+    /** Runs the operation; returns the stack's outputs after {@code up}, else none. */
+    private static Map<String, EngineResult.StackOutput> operate(WorkspaceStack stack, RunSpec spec, RunCommand command)
+            throws AutomationException {
+        switch (spec.operation()) {
+            case UP -> {
+                stack.up(
+                        UpOptions.builder().message(spec.message()).color(COLOR).build());
+                return command.outputs();
+            }
+            case PREVIEW ->
+                stack.preview(PreviewOptions.builder()
+                        .message(spec.message())
+                        .color(COLOR)
+                        .build());
+            case REFRESH ->
+                stack.refresh(RefreshOptions.builder()
+                        .message(spec.message())
+                        .color(COLOR)
+                        .build());
+            case DESTROY ->
+                stack.destroy(DestroyOptions.builder()
+                        .message(spec.message())
+                        .color(COLOR)
+                        .build());
+        }
+        return Map.of();
+    }
+
+    /**
+     * A stack locked when its operation starts was most likely left so by a crash: the service killed with
+     * its CLI (the CLI also dies on its own when the service's end of its output pipe goes). The stack can
+     * be repaired when every one of its locks was taken on this host by a process that is gone; a lock whose
+     * owner runs, or that was taken on another host, is left alone and the run fails. Only a {@code file://}
+     * backend's locks can be read.
+     *
+     * @return the stale locks and what the crashed update left pending; empty when the lock was released
+     *     meanwhile, so the operation may just start again
+     */
+    private Optional<Recovery> recovery(
+            WorkspaceStack stack, RunSpec spec, RunCommand command, ConcurrentUpdateException locked)
+            throws AutomationException, IOException {
+        Optional<Path> state = fileBackend();
+        if (state.isEmpty()) {
+            throw locked;
+        }
+        List<StackLock> held = new StackLocks(state.get(), spec.project(), spec.stack()).read(parser.mapper());
+        if (held.isEmpty()) {
+            return Optional.empty();
+        }
+        String host = StackLocks.localHost();
+        List<StackLock> live =
+                held.stream().filter(lock -> !StackLocks.ownerGone(lock, host)).toList();
+        if (!live.isEmpty()) {
+            throw new AutomationException("stack " + spec.project() + "/" + spec.stack()
+                    + " is locked by an update this host cannot prove gone (" + owners(live)
+                    + "); the lock is left alone. Once that update is known to be over, `pulumi cancel` removes it");
+        }
+        return Optional.of(new Recovery(held, pendingOperations(stack, command)));
+    }
+
+    /**
+     * Removes the stale locks, then applies the policy for what the crashed update left pending: refresh the
+     * stack from its providers and drop the pending creates (their resources may or may not exist; the
+     * recovery record names them). Left alone, {@code up} would drop them too, but on stale state for
+     * pending updates and deletes, and {@code refresh} keeps them for good.
+     */
+    private void repair(WorkspaceStack stack, RunSpec spec, RunCommand command, Recovery recovery)
+            throws AutomationException, IOException {
+        var locks = new StackLocks(fileBackend().orElseThrow(), spec.project(), spec.stack());
+        for (StackLock lock : recovery.staleLocks()) {
+            locks.remove(lock);
+        }
+        LOG.warnf(
+                "stack %s/%s: removed the lock(s) of a crashed update (%s); %d operation(s) left pending",
+                spec.project(),
+                spec.stack(),
+                owners(recovery.staleLocks()),
+                recovery.pendingOperations().size());
+        if (recovery.pendingOperations().isEmpty()) {
+            return;
+        }
+        // Without the event log: its events would start again from sequence 0 within the run's trail.
+        command.runUnobserved(
+                List.of(
+                        "refresh",
+                        "--yes",
+                        "--skip-preview",
+                        "--clear-pending-creates",
+                        "--color",
+                        COLOR,
+                        // Not the request's own message: only the operation itself marks the request done.
+                        "--message",
+                        spec.message() + " (recovery: pending operations cleared)",
+                        "--stack",
+                        stack.name()),
+                options(stack));
+    }
+
+    private static String owners(List<StackLock> locks) {
+        return locks.stream().map(StackLock::owner).collect(Collectors.joining("; "));
+    }
+
+    /** The operations the stack's state holds as begun and not finished ({@code stack export}). */
+    private List<Recovery.PendingOperation> pendingOperations(WorkspaceStack stack, RunCommand command)
+            throws AutomationException {
+        var exported = cli(stack, command, List.of("stack", "export", "--stack", stack.name()));
+        JsonNode deployment;
+        try {
+            deployment = parser.mapper().readTree(exported.standardOutput()).path("deployment");
+        } catch (JsonProcessingException e) {
+            throw new AutomationException("`pulumi stack export` printed no JSON: " + e.getOriginalMessage(), e);
+        }
+        List<Recovery.PendingOperation> pending = new ArrayList<>();
+        for (JsonNode operation : deployment.path("pending_operations")) {
+            pending.add(new Recovery.PendingOperation(
+                    operation.path("type").asText(),
+                    operation.path("resource").path("urn").asText()));
+        }
+        return pending;
     }
 
     private WorkspaceStack open(RunSpec spec, RunCommand command) throws AutomationException, IOException {
@@ -235,10 +363,9 @@ public class Engine {
      * the SDK's Gson mapping, which fails on ops it does not know.
      */
     private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var workspace = stack.workspace();
-        Map<String, String> env = new HashMap<>(workspace.environmentVariables());
-        env.put("PULUMI_HOME", workspace.pulumiHome().toString());
-        var result = command.run(
+        var result = cli(
+                stack,
+                command,
                 List.of(
                         "stack",
                         "history",
@@ -248,12 +375,24 @@ public class Engine {
                         "--page",
                         "1",
                         "--stack",
-                        stack.name()),
-                CommandRunOptions.builder()
-                        .workingDir(workspace.workDir())
-                        .additionalEnv(env)
-                        .build());
+                        stack.name()));
         return HistoryEntries.parse(parser.mapper(), result.standardOutput());
+    }
+
+    /** Runs a CLI command that is not an operation in the stack's workspace. */
+    private static CommandResult cli(WorkspaceStack stack, RunCommand command, List<String> args)
+            throws AutomationException {
+        return command.run(args, options(stack));
+    }
+
+    private static CommandRunOptions options(WorkspaceStack stack) {
+        var workspace = stack.workspace();
+        Map<String, String> env = new HashMap<>(workspace.environmentVariables());
+        env.put("PULUMI_HOME", workspace.pulumiHome().toString());
+        return CommandRunOptions.builder()
+                .workingDir(workspace.workDir())
+                .additionalEnv(env)
+                .build();
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
@@ -333,6 +472,15 @@ public class Engine {
         Path state = config.workDir().resolve("state").toAbsolutePath();
         Files.createDirectories(state);
         return state.toUri().toString();
+    }
+
+    /** The state directory, when the backend is {@code file://}. */
+    private Optional<Path> fileBackend() throws IOException {
+        URI url = URI.create(backendUrl());
+        if (!"file".equals(url.getScheme())) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(url.getPath()));
     }
 
     private static String describe(Throwable e) {

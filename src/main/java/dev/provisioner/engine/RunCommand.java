@@ -135,6 +135,17 @@ final class RunCommand implements PulumiCommand {
         }
     }
 
+    /**
+     * Runs an operation without its event log, for repairs the run's own events must not be mixed with: each
+     * command's events start again from sequence 0.
+     */
+    CommandResult runUnobserved(List<String> args, CommandRunOptions options) throws AutomationException {
+        if (cancelled) {
+            throw new CommandException(new CommandResult(CANCELLED_EXIT, "", "cancelled before the engine started"));
+        }
+        return start(args, options, null);
+    }
+
     private CommandResult start(List<String> args, CommandRunOptions options, EngineEventServer eventServer)
             throws AutomationException {
         List<String> command = new ArrayList<>(args.size() + 4);

@@ -34,11 +34,19 @@ public class RequestConsumer {
     @Incoming(Channels.REQUESTS)
     @Blocking(value = POOL, ordered = false)
     public void consume(ConsumerRecord<String, String> record) {
-        if (shutdown.draining()) {
+        if (!shutdown.admit()) {
             // Not committed: this replica's successor, or another one, takes it.
             throw new RequestLeftForRedelivery(
                     "at " + record.topic() + "-" + record.partition() + "@" + record.offset());
         }
+        try {
+            handle(record);
+        } finally {
+            shutdown.release();
+        }
+    }
+
+    private void handle(ConsumerRecord<String, String> record) {
         ProvisioningRequest request;
         try {
             request = parser.parse(record.value());

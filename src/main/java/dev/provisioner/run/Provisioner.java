@@ -180,7 +180,7 @@ public class Provisioner {
                 request.secretConfig(),
                 "provisioner request " + request.requestId() + " by " + request.requestedBy());
         await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
-        EngineRun run = engine.start(spec);
+        EngineRun run = engine.start(spec, recovery -> await(trail.lifecycle("recovered", recovery), SEND_TIMEOUT));
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
         Duration timeout = request.timeoutSeconds() == null
                 ? config.defaultTimeout()

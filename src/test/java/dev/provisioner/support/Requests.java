@@ -71,6 +71,28 @@ public final class Requests {
                                 && type.equals(Topics.header(r, "ce_type"))));
     }
 
+    /** The record that carried request {@code requestId} on the requests topic. */
+    public static ConsumerRecord<String, String> record(String requestId) {
+        return Topics.read(Topics.REQUESTS).stream()
+                .filter(r -> r.value() != null
+                        && r.value().contains(requestId)
+                        && requestId.equals(parse(r.value()).path("requestId").asText()))
+                .findFirst()
+                .orElseThrow(() -> new IllegalStateException("no request " + requestId + " on " + Topics.REQUESTS));
+    }
+
+    /** Waits until the run of {@code requestId} has created a resource of {@code type}: it is under way. */
+    public static void awaitCreated(String requestId, String type) {
+        Topics.awaitRecords(
+                Topics.AUDIT,
+                RUN_TIMEOUT,
+                all -> all.stream()
+                        .anyMatch(r -> Topics.header(r, "ce_id").startsWith(requestId + ":")
+                                && "dev.provisioner.resource.outputs".equals(Topics.header(r, "ce_type"))
+                                && String.valueOf(Topics.header(r, "ce_subject"))
+                                        .contains(type)));
+    }
+
     /** Waits for the completion of {@code requestId} and returns it. */
     public static JsonNode awaitCompletion(String requestId) {
         var records = Topics.awaitRecords(

@@ -1,0 +1,109 @@
+package dev.provisioner.run;
+
+import static dev.provisioner.support.Requests.auditTrail;
+import static dev.provisioner.support.Requests.awaitCompletion;
+import static dev.provisioner.support.Requests.request;
+import static dev.provisioner.support.Requests.send;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.provisioner.engine.SlowDemoProgram;
+import dev.provisioner.support.PackagedService;
+import dev.provisioner.support.Requests;
+import dev.provisioner.support.Schemas;
+import dev.provisioner.support.ServiceProcess;
+import dev.provisioner.support.StackState;
+import dev.provisioner.support.Topics;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The packaged service is killed (SIGKILL, with its CLI, as when its container is killed) in the middle of
+ * an {@code up}, then started again on the same work dir: the request is delivered again, the stale lock
+ * the killed CLI left is recognised and removed, and the request completes once.
+ */
+class CrashRecoveryIT {
+
+    private static final String PROJECT = "crash";
+    private static final String STACK = "dev";
+    private static final int COUNT = 10;
+
+    private static final String STASH = "pulumi:index:Stash";
+
+    private PackagedService service;
+
+    @BeforeEach
+    void open() {
+        service = PackagedService.open("crash-recovery");
+    }
+
+    @AfterEach
+    void close() {
+        service.close();
+    }
+
+    @Test
+    void aRequestCutShortByAKillCompletesOnceAfterTheRestart() {
+        ServiceProcess first = service.start(Map.of());
+        var slow = request("up", PROJECT, STACK, SlowDemoProgram.NAME);
+        slow.with("config").put("count", Integer.toString(COUNT)).put("delayMs", "500");
+        String id = send(slow);
+        Requests.awaitCreated(id, STASH);
+
+        List<ProcessHandle> cli = first.children();
+        assertThat(first.kill()).as("killed by SIGKILL").isEqualTo(ServiceProcess.SIGKILL_EXIT);
+
+        StackState stack = service.stack(PROJECT, STACK);
+        assertThat(stack.lockFiles()).as("the killed CLI left its lock").hasSize(1);
+        assertThat(Requests.completions(Topics.read(Topics.COMPLETIONS), id)).isEmpty();
+
+        ServiceProcess second = service.start(Map.of());
+        JsonNode done = awaitCompletion(id);
+        // Behind the request on its stack: once this one is done, any second delivery would have been too.
+        var preview = request("preview", PROJECT, STACK, SlowDemoProgram.NAME);
+        preview.with("config").put("count", Integer.toString(COUNT)).put("delayMs", "0");
+        JsonNode after = awaitCompletion(send(preview));
+
+        Schemas.assertValid(Schemas.COMPLETION, done);
+        assertThat(done.get("status").asText()).as(second.logFile().toString()).isEqualTo("succeeded");
+        assertThat(done.get("redelivered").asBoolean()).isFalse();
+        assertThat(done.at("/resourceChanges/same").asInt())
+                .as("what the killed run created is kept, not made again: the stack and a Stash at least")
+                .isGreaterThanOrEqualTo(2);
+        assertThat(done.at("/resourceChanges/same").asInt()
+                        + done.at("/resourceChanges/create").asInt())
+                .isEqualTo(COUNT + 1);
+        assertThat(after.get("status").asText()).isEqualTo("succeeded");
+        assertThat(Requests.completions(Topics.read(Topics.COMPLETIONS), id))
+                .as("one completion")
+                .hasSize(1);
+
+        JsonNode recovered = lifecycle(auditTrail(id), "recovered");
+        Schemas.assertValid(Schemas.AUDIT_RECORD, recovered);
+        assertThat(recovered.at("/details/staleLocks"))
+                .singleElement()
+                .satisfies(lock -> assertThat(cli.stream().map(ProcessHandle::pid))
+                        .as("the lock's owner is the killed CLI")
+                        .contains(lock.get("pid").asLong()));
+        assertThat(recovered.at("/details/pendingOperations")).isEmpty();
+
+        assertThat(stack.resourceNames(STASH))
+                .containsExactlyInAnyOrderElementsOf(
+                        IntStream.range(0, COUNT).mapToObj(i -> "slow-" + i).toList());
+        assertThat(stack.deployment().path("pending_operations")).isEmpty();
+        assertThat(stack.lockFiles()).isEmpty();
+    }
+
+    private static JsonNode lifecycle(List<ConsumerRecord<String, String>> trail, String phase) {
+        return trail.stream()
+                .filter(r -> ("dev.provisioner.run." + phase).equals(Topics.header(r, "ce_type")))
+                .map(r -> Requests.parse(r.value()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no " + phase + " record in the audit trail"));
+    }
+}
