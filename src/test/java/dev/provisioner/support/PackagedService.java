@@ -55,6 +55,11 @@ public final class PackagedService implements AutoCloseable {
      * parts. Its console goes to {@code target/it-logs/<name>-<n>.log}.
      */
     public ServiceProcess start(Map<String, String> properties) {
+        return start(List.of(), properties);
+    }
+
+    /** As {@link #start(Map)}, with JVM options such as {@code -Xmx256m}. */
+    public ServiceProcess start(List<String> jvmOptions, Map<String, String> properties) {
         Map<String, String> all = new HashMap<>();
         all.put("kafka.bootstrap.servers", KafkaBrokerResource.bootstrapServers());
         all.put("provisioner.engine.cli", PulumiCliResource.binary());
@@ -69,7 +74,7 @@ public final class PackagedService implements AutoCloseable {
         all.put("mp.messaging.incoming.requests.heartbeat.interval.ms", "1000");
         all.putAll(properties);
         Path log = Path.of("target", "it-logs", name + "-" + (instances.size() + 1) + ".log");
-        ServiceProcess instance = ServiceProcess.start(all, log);
+        ServiceProcess instance = ServiceProcess.start(jvmOptions, all, log);
         instances.add(instance);
         return instance;
     }

@@ -34,11 +34,17 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** Starts the service with {@code properties} as system properties; its console goes to {@code log}. */
     public static ServiceProcess start(Map<String, String> properties, Path log) {
+        return start(List.of(), properties, log);
+    }
+
+    /** As {@link #start(Map, Path)}, with JVM options such as {@code -Xmx256m} first. */
+    public static ServiceProcess start(List<String> jvmOptions, Map<String, String> properties, Path log) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after `package`");
         }
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         new TreeMap<>(properties).forEach((key, value) -> command.add("-D" + key + "=" + value));
         command.add("-jar");
         command.add(JAR.toString());
