@@ -122,7 +122,11 @@ public class Engine {
         }
         var secrets = new SecretRedactor(spec.secretConfig().values());
         var command = new RunCommand(
-                located, parser.mapper(), json -> emit(events, json, secrets), config.eventStreamDrainTimeout());
+                located,
+                parser.mapper(),
+                json -> emit(events, json, secrets),
+                config.eventStreamDrainTimeout(),
+                config.otelTraces());
         var run = new EngineRun(spec, events, result, command, scheduler, config.cancelEscalation());
         runs.execute(() -> {
             EngineResult outcome;
@@ -215,7 +219,7 @@ public class Engine {
         var options = LocalWorkspaceOptions.builder()
                 .pulumiHome(home)
                 .pulumiCommand(command)
-                .environmentVariables(environment());
+                .environmentVariables(environment(spec));
         if (spec.program() instanceof Program.Directory directory) {
             return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
         }
@@ -269,6 +273,15 @@ public class Engine {
         if (!wanted.isEmpty()) {
             stack.setAllConfig(wanted);
         }
+    }
+
+    private Map<String, String> environment(RunSpec spec) throws IOException {
+        Map<String, String> env = environment();
+        if (spec.traceparent() != null) {
+            // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
+            env.put("TRACEPARENT", spec.traceparent());
+        }
+        return env;
     }
 
     private Map<String, String> environment() throws IOException {

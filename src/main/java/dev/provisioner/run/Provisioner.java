@@ -17,6 +17,7 @@ import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -25,6 +26,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -177,7 +179,8 @@ public class Provisioner {
                 catalog.find(request.program()).orElseThrow(),
                 request.config(),
                 request.secretConfig(),
-                "provisioner request " + request.requestId() + " by " + request.requestedBy());
+                "provisioner request " + request.requestId() + " by " + request.requestedBy(),
+                traceparent(trace));
         await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
         EngineRun run = engine.start(spec);
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
@@ -348,6 +351,13 @@ public class Provisioner {
                 "otelAppCode", request.otel() == null ? null : request.otel().appCode());
         details.put("timeoutSeconds", request.timeoutSeconds());
         return details;
+    }
+
+    /** The run span's W3C {@code traceparent}, or null when there is no span to join. */
+    private static String traceparent(Context trace) {
+        Map<String, String> carrier = new HashMap<>();
+        W3CTraceContextPropagator.getInstance().inject(trace, carrier, Map::put);
+        return carrier.get("traceparent");
     }
 
     private String engineVersion() {
