@@ -11,6 +11,7 @@ import com.pulumi.automation.LocalWorkspace;
 import com.pulumi.automation.LocalWorkspaceOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
+import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
@@ -22,6 +23,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +45,9 @@ public class Engine {
 
     /** How many of a stack's latest updates are searched for a request that already ran. */
     private static final String HISTORY_DEPTH = "50";
+
+    /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
+    private static final String DIY_ORGANIZATION = "organization";
 
     /** Bounds what a failed operation reports, however much the engine printed. */
     private static final int MAX_ERROR_CHARS = 4000;
@@ -232,6 +237,46 @@ public class Engine {
     }
 
     /**
+     * The stack's latest 50 updates, newest first, as the backend keeps
+     * them; read on any replica that shares the backend, without touching the stack.
+     *
+     * @return empty when the backend has no such stack
+     * @throws IllegalArgumentException when a name is not a valid {@link StackNames stack name}
+     * @throws AutomationException when the CLI cannot be run or cannot read the history
+     */
+    public Optional<List<HistoryEntry>> history(String project, String stack) throws AutomationException {
+        StackNames.require("project", project);
+        StackNames.require("stack", stack);
+        var command =
+                new RunCommand(cli(), parser.mapper(), json -> {}, config.eventStreamDrainTimeout(), Optional.empty());
+        Map<String, String> env;
+        Path home = config.workDir().resolve("history-home");
+        try {
+            Files.createDirectories(home);
+            env = environment();
+        } catch (IOException e) {
+            throw new AutomationException(e);
+        }
+        env.put("PULUMI_HOME", home.toString());
+        try {
+            // Fully qualified: no project file is needed to find a stack of a self-managed backend.
+            var result = command.run(
+                    historyArgs(DIY_ORGANIZATION + "/" + project + "/" + stack),
+                    CommandRunOptions.builder()
+                            .workingDir(home)
+                            .additionalEnv(env)
+                            .build());
+            return Optional.of(HistoryEntries.parse(parser.mapper(), result.standardOutput()));
+        } catch (StackNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> historyArgs(String stack) {
+        return List.of("stack", "history", "--json", "--page-size", HISTORY_DEPTH, "--page", "1", "--stack", stack);
+    }
+
+    /**
      * The stack's latest updates, newest first: enough to recognise a request that is delivered again
      * shortly after it ran (Kafka redelivers only what was not committed). Read by our own command, not
      * the SDK's Gson mapping, which fails on ops it does not know.
@@ -241,16 +286,7 @@ public class Engine {
         Map<String, String> env = new HashMap<>(workspace.environmentVariables());
         env.put("PULUMI_HOME", workspace.pulumiHome().toString());
         var result = command.run(
-                List.of(
-                        "stack",
-                        "history",
-                        "--json",
-                        "--page-size",
-                        HISTORY_DEPTH,
-                        "--page",
-                        "1",
-                        "--stack",
-                        stack.name()),
+                historyArgs(stack.name()),
                 CommandRunOptions.builder()
                         .workingDir(workspace.workDir())
                         .additionalEnv(env)
