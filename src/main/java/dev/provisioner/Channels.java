@@ -22,6 +22,18 @@ public final class Channels {
      */
     public static final String CANCELLATIONS = "cancellations";
 
+    /** Requests submitted over the REST API, published to the requests topic for the intake to run. */
+    public static final String SUBMITTED_REQUESTS = "submitted-requests";
+
+    /** Cancellations asked for over the REST API, published to the cancellations topic. */
+    public static final String SUBMITTED_CANCELLATIONS = "submitted-cancellations";
+
+    /**
+     * Every completion, read back by every replica (a group of its own), so that the REST API knows how
+     * requests ended that another replica ran.
+     */
+    public static final String ALL_COMPLETIONS = "all-completions";
+
     /** Requests that were rejected, with the reason in the {@link #REASON_HEADER} header. */
     public static final String DEAD_LETTERS = "dead-letters";
 

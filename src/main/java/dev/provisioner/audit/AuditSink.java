@@ -6,6 +6,8 @@ import dev.provisioner.Channels;
 import dev.provisioner.engine.EngineEvent;
 import dev.provisioner.engine.EngineEvents;
 import dev.provisioner.request.ProvisioningRequest;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
@@ -37,16 +39,37 @@ public class AuditSink {
     private final ObjectMapper mapper;
     private final AuditConfig config;
     private final Clock clock;
+    private final Counter published;
+    private final Counter failed;
 
     public AuditSink(
             @Channel(Channels.AUDIT) MutinyEmitter<String> audit,
             ObjectMapper mapper,
             AuditConfig config,
-            Clock clock) {
+            Clock clock,
+            MeterRegistry meters) {
         this.audit = audit;
         this.mapper = mapper;
         this.config = config;
         this.clock = clock;
+        this.published = records(meters, "published");
+        this.failed = records(meters, "failed");
+    }
+
+    private static Counter records(MeterRegistry meters, String outcome) {
+        return Counter.builder("provisioner.audit.records")
+                .description("Audit records sent, by whether the broker acknowledged them")
+                .tag("outcome", outcome)
+                .register(meters);
+    }
+
+    /** Sends one record; completes when the broker has acknowledged it, and counts what became of it. */
+    private Uni<Void> send(Message<String> record) {
+        return audit.sendMessage(record)
+                .onItem()
+                .invoke(() -> published.increment())
+                .onFailure()
+                .invoke(() -> failed.increment());
     }
 
     /**
@@ -71,7 +94,7 @@ public class AuditSink {
                 .withExtension("partitionkey", key == null ? "" : key)
                 .build();
         var kafka = OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-        return audit.sendMessage(Message.of(data).addMetadata(cloudEvent).addMetadata(kafka));
+        return send(Message.of(data).addMetadata(cloudEvent).addMetadata(kafka));
     }
 
     /** Opens the trail of one request. */
@@ -156,8 +179,8 @@ public class AuditSink {
             }
             var kafka =
                     OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
-            return audit.sendMessage(
-                            Message.of(data).addMetadata(cloudEvent.build()).addMetadata(kafka))
+            return AuditSink.this
+                    .send(Message.of(data).addMetadata(cloudEvent.build()).addMetadata(kafka))
                     .invoke(acknowledged::incrementAndGet);
         }
     }

@@ -15,6 +15,7 @@ import com.pulumi.automation.LocalWorkspace;
 import com.pulumi.automation.LocalWorkspaceOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
+import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
@@ -54,6 +55,9 @@ public class Engine {
 
     /** How many of a stack's latest updates are searched for a request that already ran. */
     private static final String HISTORY_DEPTH = "50";
+
+    /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
+    private static final String DIY_ORGANIZATION = "organization";
 
     /** Bounds what a failed operation reports, however much the engine printed. */
     private static final int MAX_ERROR_CHARS = 4000;
@@ -142,7 +146,11 @@ public class Engine {
         }
         var secrets = new SecretRedactor(spec.secretConfig().values());
         var command = new RunCommand(
-                located, parser.mapper(), json -> emit(events, json, secrets), config.eventStreamDrainTimeout());
+                located,
+                parser.mapper(),
+                json -> emit(events, json, secrets),
+                config.eventStreamDrainTimeout(),
+                config.otelTraces());
         var run = new EngineRun(spec, events, result, command, scheduler, config.cancelEscalation());
         runs.execute(() -> {
             EngineResult outcome;
@@ -345,7 +353,7 @@ public class Engine {
         var options = LocalWorkspaceOptions.builder()
                 .pulumiHome(home)
                 .pulumiCommand(command)
-                .environmentVariables(environment());
+                .environmentVariables(environment(spec));
         if (spec.program() instanceof Program.Directory directory) {
             return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
         }
@@ -358,24 +366,52 @@ public class Engine {
     }
 
     /**
+     * The stack's latest 50 updates, newest first, as the backend keeps
+     * them; read on any replica that shares the backend, without touching the stack.
+     *
+     * @return empty when the backend has no such stack
+     * @throws IllegalArgumentException when a name is not a valid {@link StackNames stack name}
+     * @throws AutomationException when the CLI cannot be run or cannot read the history
+     */
+    public Optional<List<HistoryEntry>> history(String project, String stack) throws AutomationException {
+        StackNames.require("project", project);
+        StackNames.require("stack", stack);
+        var command =
+                new RunCommand(cli(), parser.mapper(), json -> {}, config.eventStreamDrainTimeout(), Optional.empty());
+        Map<String, String> env;
+        Path home = config.workDir().resolve("history-home");
+        try {
+            Files.createDirectories(home);
+            env = environment();
+        } catch (IOException e) {
+            throw new AutomationException(e);
+        }
+        env.put("PULUMI_HOME", home.toString());
+        try {
+            // Fully qualified: no project file is needed to find a stack of a self-managed backend.
+            var result = command.run(
+                    historyArgs(DIY_ORGANIZATION + "/" + project + "/" + stack),
+                    CommandRunOptions.builder()
+                            .workingDir(home)
+                            .additionalEnv(env)
+                            .build());
+            return Optional.of(HistoryEntries.parse(parser.mapper(), result.standardOutput()));
+        } catch (StackNotFoundException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static List<String> historyArgs(String stack) {
+        return List.of("stack", "history", "--json", "--page-size", HISTORY_DEPTH, "--page", "1", "--stack", stack);
+    }
+
+    /**
      * The stack's latest updates, newest first: enough to recognise a request that is delivered again
      * shortly after it ran (Kafka redelivers only what was not committed). Read by our own command, not
      * the SDK's Gson mapping, which fails on ops it does not know.
      */
     private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var result = cli(
-                stack,
-                command,
-                List.of(
-                        "stack",
-                        "history",
-                        "--json",
-                        "--page-size",
-                        HISTORY_DEPTH,
-                        "--page",
-                        "1",
-                        "--stack",
-                        stack.name()));
+        var result = cli(stack, command, historyArgs(stack.name()));
         return HistoryEntries.parse(parser.mapper(), result.standardOutput());
     }
 
@@ -410,6 +446,15 @@ public class Engine {
         if (!wanted.isEmpty()) {
             stack.setAllConfig(wanted);
         }
+    }
+
+    private Map<String, String> environment(RunSpec spec) throws IOException {
+        Map<String, String> env = environment();
+        if (spec.traceparent() != null) {
+            // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
+            env.put("TRACEPARENT", spec.traceparent());
+        }
+        return env;
     }
 
     private Map<String, String> environment() throws IOException {

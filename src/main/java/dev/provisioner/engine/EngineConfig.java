@@ -47,6 +47,14 @@ public interface EngineConfig {
     @WithDefault("30s")
     Duration cancelEscalation();
 
+    /**
+     * Where the CLI exports its own OpenTelemetry spans, given to operations as {@code --otel-traces}:
+     * {@code http://collector:4318} or {@code grpc://collector:4317} (OTLP), or {@code file:///path.json}
+     * (OTLP JSON, rewritten by every operation: for one run at a time, when debugging). Absent: the CLI
+     * exports none. The spans join the run's trace.
+     */
+    Optional<String> otelTraces();
+
     /** How long a finished CLI may take to close its event stream before the run ends anyway. */
     @WithDefault("5s")
     Duration eventStreamDrainTimeout();

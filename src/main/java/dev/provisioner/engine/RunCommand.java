@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
@@ -64,6 +65,7 @@ final class RunCommand implements PulumiCommand {
     private final ObjectMapper mapper;
     private final Consumer<String> events;
     private final Duration drainTimeout;
+    private final Optional<String> otelTraces;
     private volatile Process process;
     private volatile boolean cancelled;
     private volatile JsonNode maskedOutputs = NullNode.getInstance();
@@ -71,12 +73,19 @@ final class RunCommand implements PulumiCommand {
 
     /**
      * @param events receives each engine event's JSON, in engine order, from one thread at a time
+     * @param otelTraces where operations export the CLI's spans ({@code --otel-traces}), if anywhere
      */
-    RunCommand(PulumiCli cli, ObjectMapper mapper, Consumer<String> events, Duration drainTimeout) {
+    RunCommand(
+            PulumiCli cli,
+            ObjectMapper mapper,
+            Consumer<String> events,
+            Duration drainTimeout,
+            Optional<String> otelTraces) {
         this.cli = cli;
         this.mapper = mapper;
         this.events = events;
         this.drainTimeout = drainTimeout;
+        this.otelTraces = otelTraces;
     }
 
     @Override
@@ -130,8 +139,14 @@ final class RunCommand implements PulumiCommand {
                 sdk.accept(serializer.deserializeJson(json, com.pulumi.automation.events.EngineEvent.class));
             };
         }
+        List<String> operation = args;
+        if (otelTraces.isPresent()) {
+            operation = new ArrayList<>(args);
+            operation.add("--otel-traces");
+            operation.add(otelTraces.get());
+        }
         try (var server = EngineEventServer.start(sink)) {
-            return start(args, options, server);
+            return start(operation, options, server);
         }
     }
 

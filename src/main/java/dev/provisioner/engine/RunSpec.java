@@ -9,6 +9,8 @@ import java.util.Objects;
  * @param config plain configuration, by key without the project prefix
  * @param secretConfig configuration stored as Pulumi secrets
  * @param message the update message kept in the stack's history
+ * @param traceparent the W3C {@code traceparent} of the span the run belongs to, or {@code null}: the CLI
+ *     gets it as {@code TRACEPARENT}, so the spans it exports join that trace
  */
 public record RunSpec(
         Operation operation,
@@ -17,7 +19,8 @@ public record RunSpec(
         Program program,
         Map<String, String> config,
         Map<String, String> secretConfig,
-        String message) {
+        String message,
+        String traceparent) {
 
     public RunSpec {
         Objects.requireNonNull(operation, "operation");

@@ -18,6 +18,7 @@ import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -26,6 +27,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -37,8 +39,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Takes a request from acceptance to its one completion: audits that it was accepted, runs the engine,
- * streams every engine event to the audit trail and the OpenTelemetry log records at once, and publishes
- * the completion once both have what they will get.
+ * streams every engine event to the audit trail, the OpenTelemetry log records and the run journal at
+ * once, and publishes the completion once the first two have what they will get. The journal follows
+ * the request from queued to its completion, for the REST API.
  */
 @ApplicationScoped
 public class Provisioner {
@@ -48,8 +51,8 @@ public class Provisioner {
     /** How long one broker acknowledgement may take before the request is left to be delivered again. */
     private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
 
-    /** The run's event stream goes to the audit trail, the log records and the summary. */
-    private static final int EVENT_SUBSCRIBERS = 3;
+    /** The run's event stream goes to the audit trail, the log records, the summary and the journal. */
+    private static final int EVENT_SUBSCRIBERS = 4;
 
     private final Engine engine;
     private final ProgramCatalog catalog;
@@ -58,6 +61,8 @@ public class Provisioner {
     private final CompletionProducer completions;
     private final DeadLetterProducer deadLetters;
     private final RunRegistry registry;
+    private final RunJournal journal;
+    private final RunMetrics metrics;
     private final Tracer tracer;
     private final Clock clock;
     private final RunsConfig config;
@@ -75,6 +80,8 @@ public class Provisioner {
             CompletionProducer completions,
             DeadLetterProducer deadLetters,
             RunRegistry registry,
+            RunJournal journal,
+            RunMetrics metrics,
             Tracer tracer,
             Clock clock,
             RunsConfig config) {
@@ -85,6 +92,8 @@ public class Provisioner {
         this.completions = completions;
         this.deadLetters = deadLetters;
         this.registry = registry;
+        this.journal = journal;
+        this.metrics = metrics;
         this.tracer = tracer;
         this.clock = clock;
         this.config = config;
@@ -100,6 +109,17 @@ public class Provisioner {
      *     completion: the request is then not done, and must be delivered again
      */
     public Completion provision(ProvisioningRequest request) {
+        journal.queued(request);
+        try {
+            return accept(request);
+        } catch (RuntimeException e) {
+            // Not done: the request is delivered again, here or on another replica.
+            journal.interrupted(request.requestId());
+            throw e;
+        }
+    }
+
+    private Completion accept(ProvisioningRequest request) {
         AuditSink.Trail trail = audit.open(request);
         // Strict: nothing runs until the audit trail holds the request.
         await(trail.lifecycle("accepted", accepted(request)), SEND_TIMEOUT);
@@ -158,6 +178,8 @@ public class Provisioner {
         };
         await(trail.lifecycle(phase, completion), SEND_TIMEOUT);
         await(completions.publish(request.key(), completion), SEND_TIMEOUT);
+        journal.finished(completion);
+        metrics.finished(completion);
         LOG.infof(
                 "request %s (%s %s) %s%s in %d ms",
                 request.requestId(),
@@ -178,9 +200,11 @@ public class Provisioner {
                 catalog.find(request.program()).orElseThrow(),
                 request.config(),
                 request.secretConfig(),
-                "provisioner request " + request.requestId() + " by " + request.requestedBy());
+                new UpdateMessage(request.requestId(), request.requestedBy()).text(),
+                traceparent(trace));
         await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
         EngineRun run = engine.start(spec, recovery -> await(trail.lifecycle("recovered", recovery), SEND_TIMEOUT));
+        journal.running(request.requestId());
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
         Duration timeout = request.timeoutSeconds() == null
                 ? config.defaultTimeout()
@@ -204,9 +228,23 @@ public class Provisioner {
             Uni<Void> logged = logs.consume(events);
             Uni<RunSummary> summed =
                     events.invoke(summary::add).collect().last().replaceWith(summary);
+            Uni<Void> journaled = events.invoke(event -> {
+                        journal.append(request.requestId(), event);
+                        metrics.event(event);
+                    })
+                    .collect()
+                    .last()
+                    .replaceWithVoid()
+                    .onFailure()
+                    .recoverWithUni(failure -> {
+                        // The journal only serves readers: the run goes on without it.
+                        LOG.warnf("journal of request %s stopped: %s", request.requestId(), failure.toString());
+                        return Uni.createFrom().voidItem();
+                    });
             Duration bound = timeout.plus(config.cancelGrace());
-            auditComplete =
-                    await(Uni.combine().all().unis(audited, logged, summed).with((a, l, s) -> (Boolean) a), bound);
+            auditComplete = await(
+                    Uni.combine().all().unis(audited, logged, summed, journaled).with((a, l, s, j) -> (Boolean) a),
+                    bound);
         } catch (RuntimeException e) {
             // Nobody follows the run any more: stop it rather than let it change the stack unobserved.
             run.cancel(Cancellation.SHUTDOWN);
@@ -288,6 +326,7 @@ public class Provisioner {
      */
     public void reject(Rejection rejection) {
         await(deadLetters.send(rejection), SEND_TIMEOUT);
+        metrics.deadLettered();
         await(audit.rejected(rejection.id(), rejection.key(), rejection.reason()), SEND_TIMEOUT);
         Instant now = clock.instant();
         var completion = new Completion(
@@ -306,6 +345,8 @@ public class Provisioner {
                 null,
                 false);
         await(completions.publish(rejection.key(), completion), SEND_TIMEOUT);
+        journal.finished(completion);
+        metrics.finished(completion);
         // The key is whatever the producer sent: no control characters into the log.
         String key = String.valueOf(rejection.key()).replaceAll("\\p{Cntrl}", "?");
         LOG.warnf("rejected %s (key %s): %s", rejection.id(), key, rejection.reason());
@@ -349,6 +390,13 @@ public class Provisioner {
                 "otelAppCode", request.otel() == null ? null : request.otel().appCode());
         details.put("timeoutSeconds", request.timeoutSeconds());
         return details;
+    }
+
+    /** The run span's W3C {@code traceparent}, or null when there is no span to join. */
+    private static String traceparent(Context trace) {
+        Map<String, String> carrier = new HashMap<>();
+        W3CTraceContextPropagator.getInstance().inject(trace, carrier, Map::put);
+        return carrier.get("traceparent");
     }
 
     private String engineVersion() {

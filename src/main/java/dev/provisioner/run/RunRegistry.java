@@ -81,6 +81,11 @@ public class RunRegistry {
         return Optional.of(active);
     }
 
+    /** How many runs are going on now. */
+    synchronized int active() {
+        return running.size();
+    }
+
     /** The runs going on now. */
     synchronized List<EngineRun> runs() {
         List<EngineRun> runs = new ArrayList<>();

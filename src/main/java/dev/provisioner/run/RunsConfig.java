@@ -40,4 +40,19 @@ public interface RunsConfig {
      */
     @WithDefault("60s")
     Duration shutdownGrace();
+
+    /**
+     * Requests the run journal keeps (what {@code GET /provisions/{id}} answers); beyond that the oldest
+     * finished ones are forgotten. Requests queued or running are always kept.
+     */
+    @WithDefault("500")
+    int journalSize();
+
+    /**
+     * Engine events the journal keeps per request, the latest ones, for event streams that start or
+     * resume late; live followers get every event. With the size above this bounds the memory the
+     * journal holds (an engine event is mostly under 1 KiB).
+     */
+    @WithDefault("1000")
+    int journalEvents();
 }

@@ -28,7 +28,7 @@ class EngineTest {
         Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
 
         Run up = run(new RunSpec(
-                Operation.UP, "engine-test", "dev", demo, Map.of("count", "3", "value", "v"), Map.of(), "up"));
+                Operation.UP, "engine-test", "dev", demo, Map.of("count", "3", "value", "v"), Map.of(), "up", null));
 
         assertThat(up.result.status()).as(up.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
         assertThat(up.result.outputs()).containsKeys("values", "count");
@@ -42,14 +42,16 @@ class EngineTest {
         assertThat(summary(up.events).resourceChanges()).containsEntry("create", 5);
         assertThat(up.events).extracting(EngineEvent::sequence).isSorted().doesNotHaveDuplicates();
 
-        Run destroy = run(new RunSpec(Operation.DESTROY, "engine-test", "dev", demo, Map.of(), Map.of(), "destroy"));
+        Run destroy =
+                run(new RunSpec(Operation.DESTROY, "engine-test", "dev", demo, Map.of(), Map.of(), "destroy", null));
 
         assertThat(destroy.result.status()).as(destroy.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
         assertThat(stashOps(destroy.events, EngineEvent.ResourcePre.class))
                 .containsExactly("delete", "delete", "delete");
         assertThat(summary(destroy.events).resourceChanges()).containsEntry("delete", 5);
 
-        Run again = run(new RunSpec(Operation.PREVIEW, "engine-test", "dev", demo, Map.of(), Map.of(), "preview"));
+        Run again =
+                run(new RunSpec(Operation.PREVIEW, "engine-test", "dev", demo, Map.of(), Map.of(), "preview", null));
         assertThat(summary(again.events).resourceChanges())
                 .as("after destroy the stack holds no resources: a preview creates them all again")
                 .containsOnlyKeys("create")

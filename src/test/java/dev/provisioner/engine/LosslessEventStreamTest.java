@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,7 +34,7 @@ class LosslessEventStreamTest {
     void everyEventTheCliPrintsArrivesWhole() throws Exception {
         PulumiCli cli = PulumiCli.locate(PulumiCliResource.binary());
         List<String> received = new CopyOnWriteArrayList<>();
-        var command = new RunCommand(cli, JSON, received::add, Duration.ofSeconds(5));
+        var command = new RunCommand(cli, JSON, received::add, Duration.ofSeconds(5), Optional.empty());
         List<String> printed = new CopyOnWriteArrayList<>();
         Files.createDirectories(dir.resolve("state"));
         var options = LocalWorkspaceOptions.builder()

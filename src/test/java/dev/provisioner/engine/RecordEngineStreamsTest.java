@@ -83,7 +83,7 @@ class RecordEngineStreamsTest {
 
     private static RunSpec spec(
             Operation op, String project, String stack, Program program, Map<String, String> config) {
-        return new RunSpec(op, project, stack, program, config, Map.of(), "recording " + op.cliName());
+        return new RunSpec(op, project, stack, program, config, Map.of(), "recording " + op.cliName(), null);
     }
 
     private static void write(String name, List<EngineEvent> events) throws IOException {

@@ -109,7 +109,8 @@ class StackLockRecoveryTest {
                 catalog.find(StashDemoProgram.NAME).orElseThrow(),
                 Map.of("count", count),
                 Map.of(),
-                "up " + UUID.randomUUID());
+                "up " + UUID.randomUUID(),
+                null);
         EngineRun run = engine.start(spec, onRecovery);
         run.events().collect().asList().await().atMost(RUN_TIMEOUT);
         return run.result().await().atMost(RUN_TIMEOUT);

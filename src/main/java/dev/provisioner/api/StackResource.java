@@ -1,0 +1,45 @@
+package dev.provisioner.api;
+
+import com.pulumi.automation.AutomationException;
+import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.StackNames;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+
+/** Stacks as the state backend keeps them. */
+@Path("/stacks")
+@Produces(MediaType.APPLICATION_JSON)
+public final class StackResource {
+
+    private final Engine engine;
+
+    StackResource(Engine engine) {
+        this.engine = engine;
+    }
+
+    /**
+     * The stack's latest updates, newest first, each with the request that made it. Runs the CLI, so it
+     * is served on a worker thread (a blocking signature).
+     */
+    @GET
+    @Path("/{project}/{stack}/history")
+    @RolesAllowed(Roles.READ)
+    public List<StackUpdate> history(@PathParam("project") String project, @PathParam("stack") String stack)
+            throws AutomationException {
+        if (!StackNames.isValid(project) || !StackNames.isValid(stack)) {
+            throw ProblemException.invalid("project and stack must be 1 to " + StackNames.MAX_LENGTH
+                    + " characters of [A-Za-z0-9._-], not start with '.' or '-', and not contain '..'");
+        }
+        return engine
+                .history(project, stack)
+                .orElseThrow(() -> ProblemException.notFound("the backend has no stack " + project + "/" + stack))
+                .stream()
+                .map(StackUpdate::of)
+                .toList();
+    }
+}
