@@ -17,10 +17,14 @@ import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.StackNames;
+import dev.provisioner.telemetry.OtelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -46,6 +50,7 @@ public class RequestParser {
     static final int MAX_TOKEN_CHARS = 4096;
     static final int MAX_ACTOR_CHARS = 256;
     static final int MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+    static final int MAX_ENDPOINT_CHARS = 2048;
 
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
@@ -62,9 +67,13 @@ public class RequestParser {
 
     private final ObjectMapper strict;
     private final ProgramCatalog catalog;
+    private final Set<String> allowedEndpoints;
 
-    public RequestParser(ObjectMapper mapper, ProgramCatalog catalog) {
+    public RequestParser(ObjectMapper mapper, ProgramCatalog catalog, OtelConfig otel) {
         this.catalog = catalog;
+        this.allowedEndpoints = otel.allowedEndpoints().orElse(List.of()).stream()
+                .map(RequestParser::withoutTrailingSlash)
+                .collect(Collectors.toUnmodifiableSet());
         this.strict = JsonMapper.builder(mapper.getFactory()
                         .copy()
                         .setStreamReadConstraints(StreamReadConstraints.builder()
@@ -186,7 +195,7 @@ public class RequestParser {
         }
     }
 
-    private static void checkOtel(List<String> problems, ProvisioningRequest.OtelTarget otel) {
+    private void checkOtel(List<String> problems, ProvisioningRequest.OtelTarget otel) {
         if (otel.appCode() == null || !LABEL.matcher(otel.appCode()).matches()) {
             problems.add("otel.appCode is required: 1 to 64 characters of [A-Za-z0-9._-]");
         }
@@ -195,6 +204,9 @@ public class RequestParser {
         }
         if (otel.index() != null && !LABEL.matcher(otel.index()).matches()) {
             problems.add("otel.index must be 1 to 64 characters of [A-Za-z0-9._-]");
+        }
+        if (otel.endpoint() != null) {
+            checkEndpoint(problems, otel.endpoint());
         }
         if (otel.attributes().size() > MAX_ATTRIBUTES) {
             problems.add("otel.attributes may hold at most " + MAX_ATTRIBUTES + " entries");
@@ -214,6 +226,38 @@ public class RequestParser {
                         + " characters without control characters");
             }
         }
+    }
+
+    /** The token goes wherever the records go: only to an endpoint the service was told to trust. */
+    private void checkEndpoint(List<String> problems, String endpoint) {
+        if (endpoint.length() > MAX_ENDPOINT_CHARS || CONTROL.matcher(endpoint).find()) {
+            problems.add("otel.endpoint must be a URL of at most " + MAX_ENDPOINT_CHARS
+                    + " characters without control characters");
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        String scheme =
+                uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https"))
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            problems.add("otel.endpoint must be an http or https base URL without user info, query or fragment");
+        } else if (!allowedEndpoints.contains(withoutTrailingSlash(endpoint))) {
+            problems.add("otel.endpoint '" + printable(endpoint)
+                    + "' is not an allowed endpoint: the service's operators list them in"
+                    + " provisioner.otel.allowed-endpoints");
+        }
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 
     /** The request id, if the payload has one that is safe to echo. */
