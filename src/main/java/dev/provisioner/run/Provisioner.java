@@ -13,6 +13,7 @@ import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.RunSpec;
 import dev.provisioner.request.DeadLetterProducer;
 import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.request.RequestParser;
 import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -307,7 +308,8 @@ public class Provisioner {
                 null,
                 false);
         await(completions.publish(key, completion), SEND_TIMEOUT);
-        LOG.warnf("rejected %s (key %s): %s", id, key, reason);
+        // The key as it came: control characters in it would forge log lines or colour a terminal.
+        LOG.warnf("rejected %s (key %s): %s", id, RequestParser.printable(key), reason);
     }
 
     private static Completion.Status status(EngineResult result) {

@@ -3,7 +3,10 @@ package dev.provisioner.support;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.smallrye.reactive.messaging.kafka.companion.KafkaCompanion;
 import io.smallrye.reactive.messaging.kafka.companion.test.EmbeddedKafkaBroker;
+import java.time.Duration;
 import java.util.Map;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 /** A real Kafka broker (KRaft, in the test JVM) for the service under test. */
 public final class KafkaBrokerResource implements QuarkusTestResourceLifecycleManager {
@@ -32,11 +35,25 @@ public final class KafkaBrokerResource implements QuarkusTestResourceLifecycleMa
                 .start();
         bootstrapServers = broker.getAdvertisedListeners().replace("PLAINTEXT://", "");
         try (KafkaCompanion companion = companion()) {
-            for (String topic : Topics.ALL) {
-                companion.topics().createAndWait(topic, PARTITIONS);
-            }
+            companion
+                    .topics()
+                    .create(Topics.ALL.stream()
+                            .map(topic -> new NewTopic(topic, PARTITIONS, (short) 1).configs(configOf(topic)))
+                            .toList());
+            Topics.ALL.forEach(
+                    topic -> companion.topics().waitForTopic(topic).await().atMost(Duration.ofSeconds(30)));
         }
         return Map.of("kafka.bootstrap.servers", bootstrapServers);
+    }
+
+    /**
+     * The requests topic takes records far larger than the service accepts, so that tests can send them;
+     * the others keep the broker's default limit of about 1 MiB, as in production.
+     */
+    private static Map<String, String> configOf(String topic) {
+        return topic.equals(Topics.REQUESTS)
+                ? Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(Topics.MAX_RECORD_BYTES))
+                : Map.of();
     }
 
     @Override
