@@ -17,4 +17,12 @@ public interface AuditConfig {
      */
     @WithDefault("256")
     int maxInFlight();
+
+    /**
+     * Whether a run waits for the broker to acknowledge its {@code accepted} and {@code started} records
+     * before the engine starts: no run the audit trail does not know of. When false, a run goes on while
+     * the audit topic is unavailable, and its completion says when the trail stayed incomplete.
+     */
+    @WithDefault("true")
+    boolean strict();
 }

@@ -17,17 +17,25 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
 import java.time.Clock;
 import java.time.ZonedDateTime;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.Message;
+import org.jboss.logging.Logger;
 
 /**
  * Writes the audit trail: every engine event of a run and its lifecycle (accepted, started, completed,
  * rejected, cancelled) as CloudEvents on {@code provisioning.audit}, keyed {@code project/stack}. Every
- * send is awaited: a record counts once the broker has acknowledged it.
+ * send is awaited: a record counts once the broker has acknowledged it. The idempotent producer resends a
+ * record through a broker outage without duplicating or reordering it; a record it finally gives up on
+ * leaves the trail incomplete, and the run's completion says so.
  */
 @ApplicationScoped
 public class AuditSink {
+
+    private static final Logger LOG = Logger.getLogger(AuditSink.class);
 
     /** The CloudEvents type prefix; an engine event's type is this plus its kind, e.g. {@code resource.pre}. */
     public static final String TYPE_PREFIX = "dev.provisioner.";
@@ -112,6 +120,9 @@ public class AuditSink {
 
         private final AtomicLong sequence = new AtomicLong();
         private final AtomicLong acknowledged = new AtomicLong();
+        private final AtomicLong failed = new AtomicLong();
+        /** Records sent without waiting for them (not strict), each done when it has its answer. */
+        private final List<CompletableFuture<Void>> unawaited = new CopyOnWriteArrayList<>();
 
         private Trail(ProvisioningRequest request) {
             this.requestId = request.requestId();
@@ -137,6 +148,11 @@ public class AuditSink {
             return acknowledged.get();
         }
 
+        /** Whether no record of the trail has failed so far. */
+        public boolean intact() {
+            return failed.get() == 0;
+        }
+
         /**
          * Writes a lifecycle record; {@code details} (a JSON-serializable value, may be null) goes into
          * its payload as {@code details}.
@@ -148,12 +164,41 @@ public class AuditSink {
         }
 
         /**
+         * Writes a lifecycle record a run must not start without. Strict ({@link AuditConfig#strict()}), the
+         * returned {@code Uni} completes when the broker has the record, and fails when it does not take
+         * it. Otherwise it completes at once, and {@link #settled()} waits for the record's answer.
+         */
+        public Uni<Void> gate(String phase, Object details) {
+            if (config.strict()) {
+                return lifecycle(phase, details);
+            }
+            post(phase, details);
+            return Uni.createFrom().voidItem();
+        }
+
+        /**
+         * Writes a lifecycle record without waiting for it: {@link #settled()} waits for its answer, and a
+         * failure shows in {@link #intact()}.
+         */
+        public void post(String phase, Object details) {
+            unawaited.add(
+                    lifecycle(phase, details).onFailure().recoverWithNull().subscribeAsCompletionStage());
+        }
+
+        /** Completes when every record sent by {@link #gate} or {@link #post} has its answer from the broker. */
+        public Uni<Void> settled() {
+            return Uni.createFrom()
+                    .completionStage(CompletableFuture.allOf(unawaited.toArray(CompletableFuture[]::new)));
+        }
+
+        /**
          * Writes every event of {@code events} in order, at most {@link AuditConfig#maxInFlight()} awaiting
-         * their acknowledgement at once; completes after the last one is acknowledged.
+         * their acknowledgement at once; completes when each has its answer. A record the broker does not
+         * take is counted (see {@link #intact()}), and the next ones are still written.
          */
         public Uni<Void> events(Multi<EngineEvent> events) {
             return events.onItem()
-                    .transformToUni(this::event)
+                    .transformToUni(event -> event(event).onFailure().recoverWithNull())
                     .merge(config.maxInFlight())
                     .collect()
                     .last()
@@ -181,7 +226,15 @@ public class AuditSink {
                     OutgoingKafkaRecordMetadata.<String>builder().withKey(key).build();
             return AuditSink.this
                     .send(Message.of(data).addMetadata(cloudEvent.build()).addMetadata(kafka))
-                    .invoke(acknowledged::incrementAndGet);
+                    .invoke(acknowledged::incrementAndGet)
+                    .onFailure()
+                    .invoke(failure -> {
+                        if (failed.getAndIncrement() == 0) {
+                            LOG.errorf(
+                                    "audit trail of request %s is incomplete: %s not written: %s",
+                                    requestId, id, failure);
+                        }
+                    });
         }
     }
 

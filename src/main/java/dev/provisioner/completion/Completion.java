@@ -40,6 +40,25 @@ public record Completion(
     /** The value that stands for a secret output. */
     public static final String SECRET_MASK = "[secret]";
 
+    /** This completion, saying why the request did not succeed. */
+    public Completion withError(ErrorInfo error) {
+        return new Completion(
+                requestId,
+                operation,
+                project,
+                stack,
+                status,
+                startedAt,
+                finishedAt,
+                durationMs,
+                resourceChanges,
+                outputs,
+                error,
+                events,
+                engineVersion,
+                redelivered);
+    }
+
     public enum Status {
         SUCCEEDED,
         FAILED,
@@ -54,7 +73,8 @@ public record Completion(
 
     /**
      * @param type {@code rejected} (bad request), {@code engine} (the operation failed),
-     *     {@code cancelled}, {@code timeout} or {@code internal}
+     *     {@code cancelled}, {@code timeout}, {@code audit} (the run ended, but the broker did not take
+     *     every record of its audit trail) or {@code internal}
      */
     public record ErrorInfo(String type, String message) {}
 

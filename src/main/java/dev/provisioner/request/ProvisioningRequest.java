@@ -49,9 +49,12 @@ public record ProvisioningRequest(
      * @param authToken the {@code com.redhat.otel.auth_token} resource attribute and/or bearer token
      * @param index an optional {@code index} resource attribute
      * @param attributes extra resource attributes
+     * @param endpoint an OTLP/HTTP base URL for this run's records instead of the service's; only one of
+     *     {@code provisioner.otel.allowed-endpoints} is accepted
      */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    public record OtelTarget(String appCode, String authToken, String index, Map<String, String> attributes) {
+    public record OtelTarget(
+            String appCode, String authToken, String index, Map<String, String> attributes, String endpoint) {
         public OtelTarget {
             attributes = attributes == null ? Map.of() : attributes;
         }
@@ -59,7 +62,7 @@ public record ProvisioningRequest(
         @Override
         public String toString() {
             return "OtelTarget[appCode=" + appCode + ", authToken=****, index=" + index + ", attributes=" + attributes
-                    + "]";
+                    + ", endpoint=" + endpoint + "]";
         }
     }
 

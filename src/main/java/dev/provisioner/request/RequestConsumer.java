@@ -21,6 +21,13 @@ public class RequestConsumer {
     /** The worker pool runs happen on; its size is {@code provisioner.runs.max-concurrency}. */
     public static final String POOL = "provisioning-runs";
 
+    /**
+     * A rejected record's key goes out again (dead letter, audit record, completion): longer keys are cut
+     * to this, so that a hostile one cannot make those records too large to send. A valid key
+     * ({@code project/stack}) has at most 201 characters.
+     */
+    static final int MAX_KEY_CHARS = 256;
+
     private final RequestParser parser;
     private final Provisioner provisioner;
     private final GracefulShutdown shutdown;
@@ -62,8 +69,9 @@ public class RequestConsumer {
             }
         } catch (RequestRejectedException e) {
             var readable = e.readable();
+            String key = record.key();
             provisioner.reject(new Rejection(
-                    record.key(),
+                    key == null || key.length() <= MAX_KEY_CHARS ? key : key.substring(0, MAX_KEY_CHARS),
                     record.value(),
                     e.getMessage(),
                     readable.requestId(),

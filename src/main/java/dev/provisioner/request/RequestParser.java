@@ -15,14 +15,18 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.provisioner.engine.Operation;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.StackNames;
+import dev.provisioner.telemetry.OtelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -48,6 +52,8 @@ public class RequestParser {
     static final int MAX_TOKEN_CHARS = 4096;
     static final int MAX_ACTOR_CHARS = 256;
     static final int MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+    static final int MAX_ENDPOINT_CHARS = 2048;
+    static final int MAX_REASON_CHARS = 4096;
 
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
@@ -56,7 +62,16 @@ public class RequestParser {
     /** Visible ASCII only: the token travels in an HTTP header. */
     private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]{1," + MAX_TOKEN_CHARS + "}");
 
-    private static final Pattern CONTROL = Pattern.compile("\\p{Cntrl}");
+    /**
+     * Characters that must not reach a log line, a terminal or an audit UI from a payload: C0 and C1
+     * controls (NUL, newlines, ANSI escapes in 7 and 8 bits), Unicode line separators and bidirectional
+     * overrides. The request schema names the same ones.
+     */
+    private static final Pattern CONTROL =
+            Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /** How Jackson begins its message about a field given twice. */
+    private static final String DUPLICATE = "Duplicate field '";
 
     private static final Set<String> OPERATIONS =
             Arrays.stream(Operation.values()).map(Operation::cliName).collect(Collectors.toUnmodifiableSet());
@@ -67,9 +82,13 @@ public class RequestParser {
 
     private final ObjectMapper strict;
     private final ProgramCatalog catalog;
+    private final Set<String> allowedEndpoints;
 
-    public RequestParser(ObjectMapper mapper, ProgramCatalog catalog) {
+    public RequestParser(ObjectMapper mapper, ProgramCatalog catalog, OtelConfig otel) {
         this.catalog = catalog;
+        this.allowedEndpoints = otel.allowedEndpoints().orElse(List.of()).stream()
+                .map(RequestParser::withoutTrailingSlash)
+                .collect(Collectors.toUnmodifiableSet());
         this.strict = JsonMapper.builder(mapper.getFactory()
                         .copy()
                         .setStreamReadConstraints(StreamReadConstraints.builder()
@@ -83,6 +102,13 @@ public class RequestParser {
                 .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
                 .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
                 .withCoercionConfigDefaults(c -> c.setCoercion(CoercionInputShape.EmptyString, CoercionAction.Fail))
+                // ALLOW_COERCION_OF_SCALARS leaves numbers and booleans read as strings: {"count": 3} was
+                // taken as "3". Text is text.
+                .withCoercionConfig(
+                        LogicalType.Textual,
+                        c -> c.setCoercion(CoercionInputShape.Integer, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Float, CoercionAction.Fail)
+                                .setCoercion(CoercionInputShape.Boolean, CoercionAction.Fail))
                 .build();
     }
 
@@ -106,7 +132,7 @@ public class RequestParser {
         if (payload == null || payload.isBlank()) {
             throw new RequestRejectedException("the request is empty", RequestRejectedException.Readable.NONE);
         }
-        int bytes = payload.getBytes(StandardCharsets.UTF_8).length;
+        long bytes = Utf8.length(payload);
         if (bytes > MAX_REQUEST_BYTES) {
             throw new RequestRejectedException(
                     "the request has " + bytes + " bytes; at most " + MAX_REQUEST_BYTES + " are accepted",
@@ -131,9 +157,24 @@ public class RequestParser {
         }
         List<String> problems = check(request);
         if (!problems.isEmpty()) {
-            throw new RequestRejectedException(String.join("; ", problems), readable);
+            throw new RequestRejectedException(reason(problems), readable);
         }
         return request;
+    }
+
+    /** Every problem, up to a length that a Kafka header and a log line carry well. */
+    private static String reason(List<String> problems) {
+        StringBuilder reason = new StringBuilder();
+        for (int i = 0; i < problems.size(); i++) {
+            if (reason.length() + problems.get(i).length() > MAX_REASON_CHARS) {
+                return reason.append("; and ")
+                        .append(problems.size() - i)
+                        .append(" more")
+                        .toString();
+            }
+            reason.append(i == 0 ? "" : "; ").append(problems.get(i));
+        }
+        return reason.toString();
     }
 
     private List<String> check(ProvisioningRequest r) {
@@ -151,7 +192,7 @@ public class RequestParser {
         if (r.program() == null) {
             problems.add("program is required");
         } else if (catalog.find(r.program()).isEmpty()) {
-            problems.add("program '" + printable(r.program()) + "' is not in the catalog " + catalog.names());
+            problems.add("program '" + quoted(r.program()) + "' is not in the catalog " + catalog.names());
         }
         checkConfig(problems, r.config(), r.secretConfig());
         if (r.requestedBy() == null || r.requestedBy().isBlank()) {
@@ -195,7 +236,7 @@ public class RequestParser {
         for (var e : entries.entrySet()) {
             if (!CONFIG_KEY.matcher(e.getKey()).matches()) {
                 problems.add(
-                        field + " key '" + printable(e.getKey()) + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
+                        field + " key '" + quoted(e.getKey()) + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
             } else if (e.getValue() == null) {
                 problems.add(field + "." + e.getKey() + " must be a string");
             } else if (e.getValue().length() > MAX_CONFIG_VALUE_CHARS) {
@@ -204,7 +245,7 @@ public class RequestParser {
         }
     }
 
-    private static void checkOtel(List<String> problems, ProvisioningRequest.OtelTarget otel) {
+    private void checkOtel(List<String> problems, ProvisioningRequest.OtelTarget otel) {
         if (otel.appCode() == null || !LABEL.matcher(otel.appCode()).matches()) {
             problems.add("otel.appCode is required: 1 to 64 characters of [A-Za-z0-9._-]");
         }
@@ -214,6 +255,9 @@ public class RequestParser {
         if (otel.index() != null && !LABEL.matcher(otel.index()).matches()) {
             problems.add("otel.index must be 1 to 64 characters of [A-Za-z0-9._-]");
         }
+        if (otel.endpoint() != null) {
+            checkEndpoint(problems, otel.endpoint());
+        }
         if (otel.attributes().size() > MAX_ATTRIBUTES) {
             problems.add("otel.attributes may hold at most " + MAX_ATTRIBUTES + " entries");
             return;
@@ -221,8 +265,7 @@ public class RequestParser {
         for (var e : otel.attributes().entrySet()) {
             String key = e.getKey();
             if (!ATTRIBUTE_KEY.matcher(key).matches()) {
-                problems.add(
-                        "otel.attributes key '" + printable(key) + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
+                problems.add("otel.attributes key '" + quoted(key) + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
             } else if (RESERVED_ATTRIBUTES.contains(key) || key.startsWith("service.")) {
                 problems.add("otel.attributes may not set '" + key + "': the service sets it");
             } else if (e.getValue() == null
@@ -247,11 +290,43 @@ public class RequestParser {
                 StackNames.isValid(stack) ? stack : null);
     }
 
+    /** The token goes wherever the records go: only to an endpoint the service was told to trust. */
+    private void checkEndpoint(List<String> problems, String endpoint) {
+        if (endpoint.length() > MAX_ENDPOINT_CHARS || CONTROL.matcher(endpoint).find()) {
+            problems.add("otel.endpoint must be a URL of at most " + MAX_ENDPOINT_CHARS
+                    + " characters without control characters");
+            return;
+        }
+        URI uri;
+        try {
+            uri = new URI(endpoint);
+        } catch (URISyntaxException e) {
+            uri = null;
+        }
+        String scheme =
+                uri == null || uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        if (!(scheme.equals("http") || scheme.equals("https"))
+                || uri.getHost() == null
+                || uri.getRawUserInfo() != null
+                || uri.getRawQuery() != null
+                || uri.getRawFragment() != null) {
+            problems.add("otel.endpoint must be an http or https base URL without user info, query or fragment");
+        } else if (!allowedEndpoints.contains(withoutTrailingSlash(endpoint))) {
+            problems.add("otel.endpoint '" + quoted(endpoint)
+                    + "' is not an allowed endpoint: the service's operators list them in"
+                    + " provisioner.otel.allowed-endpoints");
+        }
+    }
+
+    private static String withoutTrailingSlash(String url) {
+        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    }
+
     /** A parse failure in words, naming the field but never quoting a value. */
     private static String describe(JsonProcessingException e) {
         String field = e instanceof JsonMappingException m ? fieldPath(m) : "";
         if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown field '" + printable(field) + "'";
+            return "unknown field '" + field + "'";
         }
         if (e instanceof ValueInstantiationException v && v.getCause() != null) {
             return field + ": " + v.getCause().getMessage();
@@ -260,24 +335,35 @@ public class RequestParser {
             return field.isEmpty() ? "a value has the wrong type" : field + " has the wrong type";
         }
         String message = e.getOriginalMessage();
-        // Jackson's wording names the limit that was hit (nesting, duplicates, string length);
-        // cut it before any quoted input.
-        int quote = message.indexOf('\'');
-        String words = quote < 0 ? message : message.substring(0, quote).replaceAll("[\\s(:]+$", "");
         var at = e.getLocation();
         String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        if (message.startsWith(DUPLICATE) && message.endsWith("'")) {
+            // A field name, not a value: worth naming.
+            return "duplicate field '" + quoted(message.substring(DUPLICATE.length(), message.length() - 1)) + "'"
+                    + where;
+        }
+        // Jackson's wording names the limit that was hit (nesting, string length); cut it before any
+        // quoted input, which may be a value.
+        int quote = message.indexOf('\'');
+        String words = quote < 0 ? message : message.substring(0, quote).replaceAll("[\\s(:]+$", "");
         return (field.isEmpty() ? "" : field + ": ") + words + where;
     }
 
+    /** Where in the payload, by names fit to be quoted: a config key can hold any character. */
     private static String fieldPath(JsonMappingException e) {
         return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                .map(ref -> ref.getFieldName() != null ? quoted(ref.getFieldName()) : "[" + ref.getIndex() + "]")
                 .collect(Collectors.joining("."));
     }
 
+    /** Text from a payload fit for a log line: every control character is replaced by {@code ?}. */
+    public static String printable(String text) {
+        return text == null ? null : CONTROL.matcher(text).replaceAll("?");
+    }
+
     /** A name from the payload, cut short and stripped of control characters, for a reason text. */
-    private static String printable(String text) {
-        String clean = CONTROL.matcher(text).replaceAll("?");
+    private static String quoted(String text) {
+        String clean = printable(text);
         return clean.length() <= 64 ? clean : clean.substring(0, 64) + "…";
     }
 }

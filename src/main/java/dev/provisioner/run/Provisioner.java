@@ -14,6 +14,7 @@ import dev.provisioner.engine.RunSpec;
 import dev.provisioner.request.DeadLetterProducer;
 import dev.provisioner.request.ProvisioningRequest;
 import dev.provisioner.request.Rejection;
+import dev.provisioner.request.RequestParser;
 import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -48,8 +49,16 @@ public class Provisioner {
 
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
-    /** How long one broker acknowledgement may take before the request is left to be delivered again. */
-    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(2);
+    /**
+     * How long one broker acknowledgement may take before the request is left to be delivered again.
+     * Longer than the producers' {@code max.block.ms} plus {@code delivery.timeout.ms} (1 + 2 minutes, see
+     * {@code application.properties}), so that the producer's own verdict comes first: a record given up
+     * on here could still be written later.
+     */
+    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(4);
+
+    private static final Completion.ErrorInfo AUDIT_INCOMPLETE = new Completion.ErrorInfo(
+            "audit", "the run ended, but the broker did not take every record of its audit trail");
 
     /** The run's event stream goes to the audit trail, the log records, the summary and the journal. */
     private static final int EVENT_SUBSCRIBERS = 4;
@@ -105,8 +114,8 @@ public class Provisioner {
      *
      * @throws RequestLeftForRedelivery when the service stopped the run to shut down: nothing is
      *     published, and the request must be delivered again
-     * @throws RuntimeException when the broker does not acknowledge the audit trail's start or the
-     *     completion: the request is then not done, and must be delivered again
+     * @throws RuntimeException when the broker does not acknowledge the audit trail's start (when the
+     *     trail is strict) or the completion: the request is then not done, and must be delivered again
      */
     public Completion provision(ProvisioningRequest request) {
         journal.queued(request);
@@ -120,9 +129,12 @@ public class Provisioner {
     }
 
     private Completion accept(ProvisioningRequest request) {
+        LOG.infof(
+                "request %s (%s %s) accepted",
+                request.requestId(), request.operation().cliName(), request.key());
         AuditSink.Trail trail = audit.open(request);
-        // Strict: nothing runs until the audit trail holds the request.
-        await(trail.lifecycle("accepted", accepted(request)), SEND_TIMEOUT);
+        // Strict (the default): nothing runs until the audit trail holds the request.
+        await(trail.gate("accepted", accepted(request)), SEND_TIMEOUT);
 
         Optional<CancelRequest> cancelledEarly = registry.takePending(request.requestId());
         if (cancelledEarly.isPresent()) {
@@ -167,16 +179,27 @@ public class Provisioner {
     public void cancel(CancelRequest cancel) {
         registry.cancel(cancel).ifPresent(active -> {
             LOG.infof("request %s: %s", cancel.requestId(), cancel.describe());
-            await(active.trail().lifecycle("cancel-requested", cancel), SEND_TIMEOUT);
+            // Not awaited: other cancellations need not wait on the audit topic. The run's completion waits
+            // for the record, and says so if it was not written.
+            active.trail().post("cancel-requested", cancel);
         });
     }
 
-    private Completion finish(ProvisioningRequest request, AuditSink.Trail trail, Completion completion) {
-        String phase = switch (completion.status()) {
+    /**
+     * Writes the trail's last record and publishes the completion. A trail that lacks a record makes the
+     * completion say so, unless it already says why the request did not succeed; the completion goes out
+     * all the same: the run is over.
+     */
+    private Completion finish(ProvisioningRequest request, AuditSink.Trail trail, Completion outcome) {
+        String phase = switch (outcome.status()) {
             case CANCELLED -> "cancelled";
-            default -> completion.redelivered() ? "redelivered" : "completed";
+            default -> outcome.redelivered() ? "redelivered" : "completed";
         };
-        await(trail.lifecycle(phase, completion), SEND_TIMEOUT);
+        boolean intact = written(trail.settled()) && trail.intact();
+        Completion completion = intact || outcome.error() != null ? outcome : outcome.withError(AUDIT_INCOMPLETE);
+        if (!written(trail.lifecycle(phase, completion)) && completion.error() == null) {
+            completion = completion.withError(AUDIT_INCOMPLETE);
+        }
         await(completions.publish(request.key(), completion), SEND_TIMEOUT);
         journal.finished(completion);
         metrics.finished(completion);
@@ -202,7 +225,7 @@ public class Provisioner {
                 request.secretConfig(),
                 new UpdateMessage(request.requestId(), request.requestedBy()).text(),
                 traceparent(trace));
-        await(trail.lifecycle("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
+        await(trail.gate("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
         EngineRun run = engine.start(spec, recovery -> await(trail.lifecycle("recovered", recovery), SEND_TIMEOUT));
         journal.running(request.requestId());
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
@@ -213,18 +236,9 @@ public class Provisioner {
                 timeouts.schedule(() -> run.cancel(Cancellation.TIMEOUT), timeout.toMillis(), TimeUnit.MILLISECONDS);
         OtelLogSink.RunLogs logs = otel.open(request, trace);
         RunSummary summary = new RunSummary();
-        boolean auditComplete;
         try {
             Multi<EngineEvent> events = run.events().broadcast().toAtLeast(EVENT_SUBSCRIBERS);
-            Uni<Boolean> audited = trail.events(events)
-                    .replaceWith(true)
-                    .onFailure()
-                    .recoverWithItem(failure -> {
-                        LOG.errorf(
-                                "audit trail of request %s is incomplete: %s",
-                                request.requestId(), failure.getMessage());
-                        return false;
-                    });
+            Uni<Void> audited = trail.events(events);
             Uni<Void> logged = logs.consume(events);
             Uni<RunSummary> summed =
                     events.invoke(summary::add).collect().last().replaceWith(summary);
@@ -242,9 +256,7 @@ public class Provisioner {
                         return Uni.createFrom().voidItem();
                     });
             Duration bound = timeout.plus(config.cancelGrace());
-            auditComplete = await(
-                    Uni.combine().all().unis(audited, logged, summed, journaled).with((a, l, s, j) -> (Boolean) a),
-                    bound);
+            await(Uni.combine().all().unis(audited, logged, summed, journaled).discardItems(), bound);
         } catch (RuntimeException e) {
             // Nobody follows the run any more: stop it rather than let it change the stack unobserved.
             run.cancel(Cancellation.SHUTDOWN);
@@ -270,7 +282,7 @@ public class Provisioner {
                 finished,
                 summary.resourceChanges(),
                 masked(result.outputs()),
-                error(result, summary, run.cancellation(), auditComplete),
+                error(result, summary, run.cancellation()),
                 new Completion.EventCounts(
                         summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()),
                 false);
@@ -347,9 +359,10 @@ public class Provisioner {
         await(completions.publish(rejection.key(), completion), SEND_TIMEOUT);
         journal.finished(completion);
         metrics.finished(completion);
-        // The key is whatever the producer sent: no control characters into the log.
-        String key = String.valueOf(rejection.key()).replaceAll("\\p{Cntrl}", "?");
-        LOG.warnf("rejected %s (key %s): %s", rejection.id(), key, rejection.reason());
+        // The key as it came: control characters in it would forge log lines or colour a terminal.
+        LOG.warnf(
+                "rejected %s (key %s): %s",
+                rejection.id(), RequestParser.printable(rejection.key()), rejection.reason());
     }
 
     private static Completion.Status status(EngineResult result) {
@@ -360,13 +373,9 @@ public class Provisioner {
         };
     }
 
-    private Completion.ErrorInfo error(
-            EngineResult result, RunSummary summary, Cancellation cancellation, boolean auditComplete) {
+    private static Completion.ErrorInfo error(EngineResult result, RunSummary summary, Cancellation cancellation) {
         return switch (result.status()) {
-            case SUCCEEDED ->
-                auditComplete
-                        ? null
-                        : new Completion.ErrorInfo("audit", "the run succeeded but its audit trail is incomplete");
+            case SUCCEEDED -> null;
             case CANCELLED ->
                 cancellation == Cancellation.TIMEOUT
                         ? new Completion.ErrorInfo("timeout", "the run outlived its timeout and was cancelled")
@@ -409,6 +418,17 @@ public class Provisioner {
 
     private static <T> T await(Uni<T> uni, Duration atMost) {
         return uni.await().atMost(atMost);
+    }
+
+    /** Whether the broker took audit records in time; a failure is the trail's to count and log. */
+    private static boolean written(Uni<Void> records) {
+        Uni<Boolean> taken = records.replaceWith(true)
+                .ifNoItem()
+                .after(SEND_TIMEOUT)
+                .fail()
+                .onFailure()
+                .recoverWithItem(false);
+        return await(taken, SEND_TIMEOUT.multipliedBy(2));
     }
 
     @PreDestroy

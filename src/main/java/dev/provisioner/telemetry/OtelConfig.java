@@ -3,6 +3,7 @@ package dev.provisioner.telemetry;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Where and how the runs' OpenTelemetry log records are exported. */
@@ -15,6 +16,13 @@ public interface OtelConfig {
      */
     Optional<String> endpoint();
 
+    /**
+     * OTLP/HTTP base URLs a request may name as {@code otel.endpoint}, to have its run's records go there
+     * instead of to {@link #endpoint()} (a trailing {@code /} makes no difference). None by default: a
+     * request that names an endpoint is refused, because the service would send the tenant's token there.
+     */
+    Optional<List<String>> allowedEndpoints();
+
     /** How the request's auth token reaches the endpoint. */
     @WithDefault("both")
     AuthMode authMode();
@@ -23,7 +31,10 @@ public interface OtelConfig {
     @WithDefault("gzip")
     String compression();
 
-    /** How long one export call may take. */
+    /**
+     * How long one export call may take, connecting and the exporter's own retries included (the OTel
+     * SDK stops retrying when this has passed). A stalled endpoint holds one batch this long.
+     */
     @WithDefault("10s")
     Duration exportTimeout();
 

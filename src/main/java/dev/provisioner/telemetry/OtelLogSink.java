@@ -7,6 +7,7 @@ import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
 import io.opentelemetry.sdk.logs.data.LogRecordData;
@@ -19,6 +20,9 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -26,8 +30,9 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Turns a run's engine events into OpenTelemetry log records under a Resource that names the run's
  * tenant ({@code appcode}, {@code com.redhat.otel.auth_token}, {@code project-name}, {@code operation},
- * {@code stack}), exported over OTLP/HTTP. Exporting never holds a run up: records wait in a bounded
- * queue, and what cannot be exported by the end of the run is dropped and counted.
+ * {@code stack}), exported over OTLP/HTTP to the service's endpoint or the allowed one the request names.
+ * Exporting never holds a run up: records wait in a bounded queue, and what cannot be exported by the end
+ * of the run (plus {@code flush-timeout}) is dropped and counted.
  */
 @ApplicationScoped
 public class OtelLogSink {
@@ -39,8 +44,8 @@ public class OtelLogSink {
     private final Clock clock;
     private final String serviceName;
     private final String serviceVersion;
-    /** Exports for every run when the token does not travel in a header; created on first use. */
-    private volatile LogRecordExporter shared;
+    /** By endpoint: exporters for every run when the token does not travel in a header; made on first use. */
+    private final Map<String, LogRecordExporter> shared = new ConcurrentHashMap<>();
 
     public OtelLogSink(
             OtelConfig config,
@@ -54,18 +59,25 @@ public class OtelLogSink {
     }
 
     /**
-     * The log records of one run; {@link RunLogs#enabled()} is false when the service has no endpoint
-     * or the request names no tenant.
+     * The log records of one run; {@link RunLogs#enabled()} is false when the request names no tenant, or
+     * neither it nor the service names an endpoint.
      *
      * @param trace the context of the run's span, set on every record
      */
     public RunLogs open(ProvisioningRequest request, Context trace) {
         ProvisioningRequest.OtelTarget target = request.otel();
-        if (config.endpoint().isEmpty() || target == null) {
+        if (target == null) {
+            return RunLogs.OFF;
+        }
+        // RequestParser let the request's endpoint through only if it is allowed.
+        String endpoint = target.endpoint() != null
+                ? target.endpoint()
+                : config.endpoint().orElse(null);
+        if (endpoint == null) {
             return RunLogs.OFF;
         }
         var exporter = new CountingExporter(
-                exporterFor(target.authToken()), config.authMode().header());
+                exporterFor(endpoint, target.authToken()), config.authMode().header());
         var provider = SdkLoggerProvider.builder()
                 .setResource(resource(request))
                 .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
@@ -99,35 +111,31 @@ public class OtelLogSink {
         return Resource.create(attributes.build());
     }
 
-    private LogRecordExporter exporterFor(String token) {
+    private LogRecordExporter exporterFor(String endpoint, String token) {
         if (config.authMode().header()) {
-            return newExporter().addHeader("Authorization", "Bearer " + token).build();
+            return newExporter(endpoint)
+                    .addHeader("Authorization", "Bearer " + token)
+                    .build();
         }
-        LogRecordExporter exporter = shared;
-        if (exporter == null) {
-            synchronized (this) {
-                if (shared == null) {
-                    shared = newExporter().build();
-                }
-                exporter = shared;
-            }
-        }
-        return exporter;
+        return shared.computeIfAbsent(endpoint, e -> newExporter(e).build());
     }
 
-    private io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder newExporter() {
+    private OtlpHttpLogRecordExporterBuilder newExporter(String endpoint) {
+        String base = endpoint.endsWith("/") ? endpoint.substring(0, endpoint.length() - 1) : endpoint;
+        // Both timeouts bound an unreachable or stalled endpoint: connecting (the SDK's default is 10 s
+        // whatever the export timeout), and the whole call with its retries.
         return OtlpHttpLogRecordExporter.builder()
-                .setEndpoint(config.endpoint().orElseThrow() + LOGS_PATH)
+                .setEndpoint(base + LOGS_PATH)
                 .setTimeout(config.exportTimeout())
+                .setConnectTimeout(config.exportTimeout())
                 .setCompression(config.compression());
     }
 
     @PreDestroy
     void stop() {
-        LogRecordExporter exporter = shared;
-        if (exporter != null) {
-            exporter.shutdown().join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
+        List<CompletableResultCode> stopped =
+                shared.values().stream().map(LogRecordExporter::shutdown).toList();
+        CompletableResultCode.ofAll(stopped).join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** The log records of one run. */

@@ -35,6 +35,13 @@ class RequestSchemaTest {
         ObjectNode reserved = Requests.withOtel(Requests.request("up", "a", "b", "p"), "APP", "t");
         reserved.with("otel").putObject("attributes").put("service.name", "x");
         assertThat(Schemas.validate(Schemas.REQUEST, reserved)).isNotEmpty();
+        for (String actor : new String[] {"a\u001b[31mb", "a\u009b2J", "a\u202Eb", "a\nb"}) {
+            assertThat(Schemas.validate(
+                            Schemas.REQUEST,
+                            Requests.request("up", "a", "b", "p").put("requestedBy", actor)))
+                    .as("actor %s", actor)
+                    .isNotEmpty();
+        }
         ObjectNode noToken = Requests.request("up", "a", "b", "p");
         noToken.putObject("otel").put("appCode", "APP");
         assertThat(Schemas.validate(Schemas.REQUEST, noToken)).isNotEmpty();

@@ -6,16 +6,22 @@ import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceRequest;
 import io.opentelemetry.proto.collector.logs.v1.ExportLogsServiceResponse;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceRequest;
 import io.opentelemetry.proto.collector.trace.v1.ExportTraceServiceResponse;
+import io.opentelemetry.proto.logs.v1.LogRecord;
 import io.opentelemetry.proto.logs.v1.ResourceLogs;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.zip.GZIPInputStream;
 
@@ -23,7 +29,8 @@ import java.util.zip.GZIPInputStream;
  * A real OTLP/HTTP logs endpoint on loopback: {@code POST /v1/logs} with a protobuf
  * {@code ExportLogsServiceRequest}, decoded and kept with its headers so tests can assert on what
  * arrived. It also takes {@code POST /v1/traces}, for a service that sends every signal to one endpoint;
- * those are handed on, not kept.
+ * those are handed on, not kept. A stalling one reads each export, then holds the answer back: an endpoint
+ * in trouble.
  */
 public final class OtlpReceiver implements AutoCloseable {
 
@@ -42,15 +49,20 @@ public final class OtlpReceiver implements AutoCloseable {
     private final List<Export> exports = new CopyOnWriteArrayList<>();
     private final Consumer<Export> onExport;
     private final Consumer<ExportTraceServiceRequest> onTraces;
+    private final Duration answerAfter;
+    private final CountDownLatch closed = new CountDownLatch(1);
 
-    private OtlpReceiver(int port, Consumer<Export> onExport, Consumer<ExportTraceServiceRequest> onTraces)
+    private OtlpReceiver(
+            int port, Consumer<Export> onExport, Consumer<ExportTraceServiceRequest> onTraces, Duration answerAfter)
             throws IOException {
         this.onExport = onExport;
         this.onTraces = onTraces;
+        this.answerAfter = answerAfter;
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext("/v1/logs", this::handle);
         server.createContext("/v1/traces", this::handleTraces);
-        server.setExecutor(Executors.newFixedThreadPool(2));
+        // A thread per connection: a stalling receiver holds each one.
+        server.setExecutor(Executors.newCachedThreadPool());
         server.start();
     }
 
@@ -68,7 +80,28 @@ public final class OtlpReceiver implements AutoCloseable {
     public static OtlpReceiver start(
             int port, Consumer<Export> onExport, Consumer<ExportTraceServiceRequest> onTraces) {
         try {
-            return new OtlpReceiver(port, onExport, onTraces);
+            return new OtlpReceiver(port, onExport, onTraces, Duration.ZERO);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Starts a receiver that accepts and reads every export but answers only {@code answerAfter} later, or
+     * when it is closed.
+     */
+    public static OtlpReceiver stalling(Duration answerAfter) {
+        try {
+            return new OtlpReceiver(0, e -> {}, traces -> {}, answerAfter);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The base URL of a loopback port nothing listens on: connections to it are refused. */
+    public static String unreachableBaseUrl() {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return "http://127.0.0.1:" + socket.getLocalPort();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -90,6 +123,17 @@ public final class OtlpReceiver implements AutoCloseable {
                 .toList();
     }
 
+    /** The log records that carry {@code provisioner.request.id} = {@code requestId}. */
+    public List<LogRecord> recordsOf(String requestId) {
+        return resourceLogs().stream()
+                .flatMap(r -> r.getScopeLogsList().stream())
+                .flatMap(s -> s.getLogRecordsList().stream())
+                .filter(r -> r.getAttributesList().stream()
+                        .anyMatch(a -> a.getKey().equals("provisioner.request.id")
+                                && a.getValue().getStringValue().equals(requestId)))
+                .toList();
+    }
+
     public void clear() {
         exports.clear();
     }
@@ -104,7 +148,19 @@ public final class OtlpReceiver implements AutoCloseable {
             Export export = new Export(Map.copyOf(exchange.getRequestHeaders()), request);
             exports.add(export);
             onExport.accept(export);
+            if (!answerAfter.isZero() && closedWhileStalling()) {
+                return;
+            }
             respond(exchange, ExportLogsServiceResponse.getDefaultInstance().toByteArray());
+        }
+    }
+
+    private boolean closedWhileStalling() {
+        try {
+            return closed.await(answerAfter.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return true;
         }
     }
 
@@ -135,7 +191,8 @@ public final class OtlpReceiver implements AutoCloseable {
 
     @Override
     public void close() {
+        closed.countDown();
         server.stop(0);
-        ((java.util.concurrent.ExecutorService) server.getExecutor()).shutdownNow();
+        ((ExecutorService) server.getExecutor()).shutdownNow();
     }
 }

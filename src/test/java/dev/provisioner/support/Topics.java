@@ -22,6 +22,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
@@ -36,6 +38,12 @@ public final class Topics {
     /** The service's topics, as a broker for it must have them. */
     public static final List<String> ALL = List.of(REQUESTS, COMPLETIONS, AUDIT, DLQ, CANCELLATIONS);
 
+    /**
+     * The largest record the test producer sends, and the requests topic takes: hostile requests may be
+     * far larger than the 1 MiB the service accepts.
+     */
+    static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
     private Topics() {}
 
     /** Sends a request the way a producer in another team would, and waits for the broker's ack. */
@@ -45,10 +53,20 @@ public final class Topics {
 
     /** Sends a record to {@code topic} and waits for the broker's ack. */
     public static void send(String topic, String key, String payload) {
+        send(topic, key, payload, new StringSerializer());
+    }
+
+    /** Sends a request whose value is any bytes at all, as a broken producer might. */
+    public static void sendBytes(String key, byte[] payload) {
+        send(REQUESTS, key, payload, new ByteArraySerializer());
+    }
+
+    private static <V> void send(String topic, String key, V payload, Serializer<V> serializer) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
             producer.send(new ProducerRecord<>(topic, key, payload)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
