@@ -1,0 +1,474 @@
+package dev.provisioner.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.management.OperatingSystemMXBean;
+import dev.provisioner.audit.AuditConfig;
+import dev.provisioner.audit.AuditSink;
+import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.engine.Operation;
+import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.support.KafkaBrokerResource;
+import dev.provisioner.support.OtlpReceiver;
+import dev.provisioner.support.OtlpReceiverResource;
+import dev.provisioner.support.RealParts;
+import dev.provisioner.support.Topics;
+import dev.provisioner.telemetry.OtelConfig;
+import dev.provisioner.telemetry.OtelLogSink;
+import dev.provisioner.telemetry.PrebuiltLogRecords;
+import io.opentelemetry.api.common.Attributes;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.context.Context;
+import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
+import io.opentelemetry.proto.common.v1.KeyValue;
+import io.opentelemetry.proto.logs.v1.LogRecord;
+import io.opentelemetry.proto.logs.v1.ResourceLogs;
+import io.opentelemetry.proto.logs.v1.ScopeLogs;
+import io.opentelemetry.sdk.common.CompletableResultCode;
+import io.opentelemetry.sdk.logs.data.LogRecordData;
+import io.opentelemetry.sdk.logs.export.LogRecordExporter;
+import io.opentelemetry.sdk.resources.Resource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import jakarta.inject.Inject;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replays a recorded engine stream, scaled to {@value #EVENTS} events, through the real mapping and both
+ * sinks (the test broker, the test OTLP endpoint), and prints next to it what a raw {@link KafkaProducer}
+ * and a raw {@link OtlpHttpLogRecordExporter} do with the same data against the same endpoints, measured
+ * in the same run. Lines start with {@code BENCH}. Not part of the normal test run: {@code ./mvnw test
+ * -Pbenchmark} runs it. The targets are printed as PASS or FAIL for the reader; they never fail the build,
+ * only an incomplete audit trail does.
+ */
+@QuarkusTest
+@RealParts
+@Tag("benchmark")
+class PipelineBenchmarkTest {
+
+    static final int EVENTS = 100_000;
+    /** Runs of growing length, the retained heap measured after each: it should not grow with them. */
+    static final int[] HEAP_SERIES = {10_000, 50_000, 100_000};
+    /**
+     * Rounds of all three before anything is measured: on two cores the JIT compiler still takes a third
+     * of the CPU after a few thousand events, so shorter warm-ups measure the compiler.
+     */
+    static final int WARM_UP_ROUNDS = 3;
+    /** Measured rounds, the three alternating so that a neighbour's load falls on all; medians reported. */
+    static final int ROUNDS = 3;
+
+    static final String RECORDING = "up-update";
+    static final String PROJECT = "bench";
+    static final String ACTOR = "bench@example.com";
+    static final String APP_CODE = "BENCH";
+    static final String TOKEN = "bench-token";
+
+    /** The pipeline's throughput target, as a share of the slower raw sink's. */
+    static final double PIPELINE_SHARE = 0.8;
+    /** What the p99 latency may exceed the OTel batch delay by. */
+    static final Duration LATENCY_SLACK = Duration.ofMillis(50);
+    /** Retained heap that may differ between runs of different lengths without it counting as growth. */
+    static final long HEAP_SLACK_BYTES = 4L << 20;
+
+    static final Duration RUN_BOUND = Duration.ofMinutes(5);
+
+    @Inject
+    AuditSink audit;
+
+    @Inject
+    AuditConfig auditConfig;
+
+    @Inject
+    OtelLogSink otel;
+
+    @Inject
+    OtelConfig otelConfig;
+
+    @Inject
+    Tracer tracer;
+
+    @Inject
+    ObjectMapper mapper;
+
+    @ConfigProperty(name = "quarkus.application.name")
+    String serviceName;
+
+    private ScaledStream stream;
+    private int runs;
+
+    @Test
+    void replayScaledEngineStreamThroughBothSinks() {
+        stream = ScaledStream.of(RECORDING, mapper);
+        for (int i = 0; i < WARM_UP_ROUNDS; i++) {
+            rawProducer(EVENTS);
+            rawExporter(EVENTS);
+            pipeline(EVENTS);
+        }
+        List<Throughput> producers = new ArrayList<>();
+        List<Throughput> exporters = new ArrayList<>();
+        List<PipelineRun> pipelines = new ArrayList<>();
+        for (int i = 0; i < ROUNDS; i++) {
+            producers.add(rawProducer(EVENTS));
+            exporters.add(rawExporter(EVENTS));
+            pipelines.add(pipeline(EVENTS));
+        }
+        long heapAfterRun = heapAfterGc();
+        List<Long> heap = new ArrayList<>();
+        for (int events : HEAP_SERIES) {
+            PipelineRun run = pipeline(events);
+            assertThat(run.audited()).as("audit records acknowledged").isEqualTo(events);
+            heap.add(heapAfterGc());
+        }
+
+        print(producers, exporters, pipelines, heapAfterRun, heap);
+        assertThat(pipelines)
+                .allSatisfy(run -> assertThat(run.audited())
+                        .as("audit records acknowledged")
+                        .isEqualTo(EVENTS));
+    }
+
+    /**
+     * Runs {@code count} events through both sinks the way {@code Provisioner} does, and notes when each
+     * reaches the OTLP endpoint and the audit topic.
+     */
+    private PipelineRun pipeline(int count) {
+        ProvisioningRequest request = request(count);
+        long[] entered = new long[count];
+        Arrivals logged = new Arrivals(count);
+        Arrivals audited = new Arrivals(count);
+        OtlpReceiver receiver = OtlpReceiverResource.receiver();
+        receiver.streamTo(export -> noteRecords(export, request.stack(), logged));
+        Span span = tracer.spanBuilder("benchmark").startSpan();
+        long cpu = processCpuNanos();
+        try (AuditReader reader = AuditReader.start(request.requestId() + ":engine:", audited)) {
+            AuditSink.Trail trail = audit.open(request);
+            OtelLogSink.RunLogs logs = otel.open(request, Context.current().with(span));
+            // As in Provisioner.run: one broadcast feeds the audit trail, the log records, and a third
+            // subscriber that stands for the run summary.
+            Multi<EngineEvent> events =
+                    stream.events(count, entered).broadcast().toAtLeast(3);
+            Uni.combine()
+                    .all()
+                    .unis(
+                            trail.events(events),
+                            logs.consume(events),
+                            events.collect().with(Collectors.counting()))
+                    .discardItems()
+                    .await()
+                    .atMost(RUN_BOUND);
+            OtelLogSink.Counts exported = logs.finish();
+            long nanos = System.nanoTime() - entered[0];
+            cpu = processCpuNanos() - cpu;
+            await().atMost(RUN_BOUND).until(() -> audited.count() == count);
+            return new PipelineRun(
+                    new Throughput(count, nanos, cpu),
+                    trail.acknowledged(),
+                    exported,
+                    logged.since(entered),
+                    audited.since(entered));
+        } finally {
+            span.end();
+            receiver.streamTo(null);
+        }
+    }
+
+    /** Sends the audit payloads of {@code count} events with a plain producer: all, then flush. */
+    private Throughput rawProducer(int count) {
+        ProvisioningRequest request = request(count);
+        String context = payloadContext(request);
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        AtomicLong acknowledged = new AtomicLong();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (var producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            producer.partitionsFor(Topics.AUDIT); // metadata before the clock starts
+            long cpu = processCpuNanos();
+            long start = System.nanoTime();
+            for (int i = 0; i < count; i++) {
+                String payload = context + ",\"event\":" + stream.event(i).json() + "}";
+                producer.send(new ProducerRecord<>(Topics.AUDIT, request.key(), payload), (metadata, e) -> {
+                    if (e == null) {
+                        acknowledged.incrementAndGet();
+                    } else {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+            long nanos = System.nanoTime() - start;
+            cpu = processCpuNanos() - cpu;
+            assertThat(failure.get()).as("raw producer failure").isNull();
+            assertThat(acknowledged.get()).isEqualTo(count);
+            return new Throughput(count, nanos, cpu);
+        }
+    }
+
+    /**
+     * Exports {@code count} pre-built records with an exporter set up as the sink's, in batches of the
+     * sink's size, one after the other as the batch processor does.
+     */
+    private Throughput rawExporter(int count) {
+        ProvisioningRequest request = request(count);
+        int batchSize = otelConfig.maxExportBatchSize();
+        List<EngineEvent> events =
+                IntStream.range(0, batchSize).mapToObj(stream::event).toList();
+        List<LogRecordData> batch = PrebuiltLogRecords.of(events, request.requestId(), ACTOR, resource(request));
+        LogRecordExporter exporter = OtlpHttpLogRecordExporter.builder()
+                .setEndpoint(otelConfig.endpoint().orElseThrow() + "/v1/logs")
+                .setTimeout(otelConfig.exportTimeout())
+                .setCompression(otelConfig.compression())
+                .addHeader("Authorization", "Bearer " + TOKEN)
+                .build();
+        AtomicLong received = new AtomicLong();
+        OtlpReceiver receiver = OtlpReceiverResource.receiver();
+        receiver.streamTo(export -> received.addAndGet(records(export)));
+        try {
+            long cpu = processCpuNanos();
+            long start = System.nanoTime();
+            for (int sent = 0; sent < count; sent += batchSize) {
+                CompletableResultCode result = exporter.export(batch.subList(0, Math.min(batchSize, count - sent)))
+                        .join(otelConfig.exportTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                assertThat(result.isSuccess()).as("raw export").isTrue();
+            }
+            long nanos = System.nanoTime() - start;
+            cpu = processCpuNanos() - cpu;
+            assertThat(received.get()).isEqualTo(count);
+            return new Throughput(count, nanos, cpu);
+        } finally {
+            receiver.streamTo(null);
+            exporter.shutdown().join(10, TimeUnit.SECONDS);
+        }
+    }
+
+    private ProvisioningRequest request(int count) {
+        String stack = "run-" + ++runs + "-" + count;
+        return new ProvisioningRequest(
+                "bench-" + UUID.randomUUID(),
+                Operation.UP,
+                PROJECT,
+                stack,
+                "stash",
+                Map.of(),
+                Map.of(),
+                ACTOR,
+                new ProvisioningRequest.OtelTarget(APP_CODE, TOKEN, null, null, null),
+                null);
+    }
+
+    /** The request context an audit payload starts with, without its closing brace, as AuditSink writes it. */
+    private String payloadContext(ProvisioningRequest request) {
+        String json = mapper.createObjectNode()
+                .put("requestId", request.requestId())
+                .put("requestedBy", request.requestedBy())
+                .put("operation", request.operation().cliName())
+                .put("project", request.project())
+                .put("stack", request.stack())
+                .put("program", request.program())
+                .toString();
+        return json.substring(0, json.length() - 1);
+    }
+
+    /** The Resource OtelLogSink puts the run's records under. */
+    private Resource resource(ProvisioningRequest request) {
+        return Resource.create(Attributes.builder()
+                .put("service.name", serviceName)
+                .put("service.version", "unknown")
+                .put("appcode", APP_CODE)
+                .put("project-name", request.project())
+                .put("operation", request.operation().cliName())
+                .put("stack", request.stack())
+                .put("com.redhat.otel.auth_token", TOKEN)
+                .build());
+    }
+
+    private static void noteRecords(OtlpReceiver.Export export, String stack, Arrivals arrivals) {
+        long now = System.nanoTime();
+        for (ResourceLogs resource : export.request().getResourceLogsList()) {
+            boolean ours = resource.getResource().getAttributesList().stream()
+                    .anyMatch(a -> a.getKey().equals("stack")
+                            && a.getValue().getStringValue().equals(stack));
+            if (!ours) {
+                continue;
+            }
+            for (ScopeLogs scope : resource.getScopeLogsList()) {
+                for (LogRecord record : scope.getLogRecordsList()) {
+                    for (KeyValue attribute : record.getAttributesList()) {
+                        if (attribute.getKey().equals("pulumi.sequence")) {
+                            arrivals.arrived(attribute.getValue().getIntValue(), now);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    private static long records(OtlpReceiver.Export export) {
+        return export.request().getResourceLogsList().stream()
+                .flatMap(r -> r.getScopeLogsList().stream())
+                .mapToLong(ScopeLogs::getLogRecordsCount)
+                .sum();
+    }
+
+    /** CPU time of the whole test JVM (broker, endpoint, JIT and GC included). */
+    private static long processCpuNanos() {
+        return ((OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
+    }
+
+    /** Heap in use after full collections: what the run left behind. */
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private void print(
+            List<Throughput> producers,
+            List<Throughput> exporters,
+            List<PipelineRun> pipelines,
+            long heapAfterRun,
+            List<Long> heap) {
+        Throughput producer = median(producers);
+        Throughput exporter = median(exporters);
+        PipelineRun pipeline = pipelines.stream()
+                .filter(run -> run.throughput()
+                        == median(
+                                pipelines.stream().map(PipelineRun::throughput).toList()))
+                .findFirst()
+                .orElseThrow();
+        double slowerRaw = Math.min(producer.perSecond(), exporter.perSecond());
+        String slowerName = producer.perSecond() <= exporter.perSecond() ? "raw kafka" : "raw otlp";
+        double share = pipeline.throughput().perSecond() / slowerRaw;
+        long latencyBound = otelConfig.scheduleDelay().plus(LATENCY_SLACK).toNanos();
+        long growth = heap.get(heap.size() - 1) - heap.get(0);
+        int span = HEAP_SERIES[HEAP_SERIES.length - 1] - HEAP_SERIES[0];
+
+        List<String> lines = new ArrayList<>();
+        lines.add("---- pipeline benchmark: %s.ndjson scaled to %d events, %d warm-up rounds, median of %d rounds ----"
+                .formatted(RECORDING, EVENTS, WARM_UP_ROUNDS, ROUNDS));
+        lines.add(("config       audit.max-in-flight=%d otel.schedule-delay=%d ms otel.max-queue-size=%d"
+                        + " otel.max-export-batch-size=%d otel.compression=%s; %d cpus")
+                .formatted(
+                        auditConfig.maxInFlight(),
+                        otelConfig.scheduleDelay().toMillis(),
+                        otelConfig.maxQueueSize(),
+                        otelConfig.maxExportBatchSize(),
+                        otelConfig.compression(),
+                        Runtime.getRuntime().availableProcessors()));
+        lines.add("raw kafka    %s  rounds %s  (KafkaProducer acks=all idempotent, same payloads, send all then flush)"
+                .formatted(producer, rounds(producers)));
+        lines.add("raw otlp     %s  rounds %s  (OtlpHttpLogRecordExporter, pre-built records, batches of %d in turn)"
+                .formatted(exporter, rounds(exporters), otelConfig.maxExportBatchSize()));
+        lines.add("pipeline     %s  rounds %s  (one broadcast to audit + OTel + summary, until acked and exported)"
+                .formatted(
+                        pipeline.throughput(),
+                        rounds(pipelines.stream().map(PipelineRun::throughput).toList())));
+        lines.add("pipeline     audit acked %d, otel exported %d, otel dropped %d"
+                .formatted(
+                        pipeline.audited(),
+                        pipeline.exported().exported(),
+                        pipeline.exported().dropped()));
+        lines.add("latency otel   %s".formatted(latency(pipeline.otel())));
+        lines.add("latency audit  %s".formatted(latency(pipeline.audit())));
+        lines.add("heap after run   %s (used after System.gc())".formatted(megabytes(heapAfterRun)));
+        for (int i = 0; i < HEAP_SERIES.length; i++) {
+            lines.add("heap after %6d events  %s".formatted(HEAP_SERIES[i], megabytes(heap.get(i))));
+        }
+        lines.add("target pipeline >= %.1f x slower raw sink (%s): %.2f x  %s"
+                .formatted(PIPELINE_SHARE, slowerName, share, verdict(share >= PIPELINE_SHARE)));
+        lines.add("target p99 otel  <= %d ms: %s  %s"
+                .formatted(
+                        TimeUnit.NANOSECONDS.toMillis(latencyBound),
+                        millis(pipeline.otel().p99()),
+                        verdict(pipeline.otel().arrived() == EVENTS
+                                && pipeline.otel().p99() <= latencyBound)));
+        lines.add("target p99 audit <= %d ms: %s  %s"
+                .formatted(
+                        TimeUnit.NANOSECONDS.toMillis(latencyBound),
+                        millis(pipeline.audit().p99()),
+                        verdict(pipeline.audit().arrived() == EVENTS
+                                && pipeline.audit().p99() <= latencyBound)));
+        lines.add("target no retained-heap growth: %+.1f MB from %d to %d events (%.1f B/event, slack %d MB)  %s"
+                .formatted(
+                        growth / 1048576.0,
+                        HEAP_SERIES[0],
+                        HEAP_SERIES[HEAP_SERIES.length - 1],
+                        (double) growth / span,
+                        HEAP_SLACK_BYTES >> 20,
+                        verdict(growth <= HEAP_SLACK_BYTES)));
+        lines.forEach(line -> System.out.println("BENCH " + line));
+    }
+
+    private static Throughput median(List<Throughput> runs) {
+        List<Throughput> sorted = runs.stream()
+                .sorted(Comparator.comparingDouble(Throughput::perSecond))
+                .toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static String rounds(List<Throughput> runs) {
+        return runs.stream().map(r -> "%.0f".formatted(r.perSecond())).collect(Collectors.joining("/"));
+    }
+
+    private static String latency(Arrivals.Latency latency) {
+        return "p50 %s  p99 %s  max %s  (%d arrived)"
+                .formatted(millis(latency.p50()), millis(latency.p99()), millis(latency.max()), latency.arrived());
+    }
+
+    private static String millis(long nanos) {
+        return "%.1f ms".formatted(nanos / 1e6);
+    }
+
+    private static String megabytes(long bytes) {
+        return "%.1f MB".formatted(bytes / 1048576.0);
+    }
+
+    private static String verdict(boolean pass) {
+        return pass ? "PASS" : "FAIL";
+    }
+
+    /** {@code events} in {@code nanos} of wall time, using {@code cpuNanos} of the JVM's CPU time. */
+    record Throughput(int events, long nanos, long cpuNanos) {
+        double perSecond() {
+            return events * 1e9 / nanos;
+        }
+
+        @Override
+        public String toString() {
+            return "%6d events in %6d ms = %7.0f events/s, cpu %5.1f us/event"
+                    .formatted(events, TimeUnit.NANOSECONDS.toMillis(nanos), perSecond(), cpuNanos / 1e3 / events);
+        }
+    }
+
+    record PipelineRun(
+            Throughput throughput,
+            long audited,
+            OtelLogSink.Counts exported,
+            Arrivals.Latency otel,
+            Arrivals.Latency audit) {}
+}
