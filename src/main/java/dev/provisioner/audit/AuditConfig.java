@@ -12,10 +12,12 @@ public interface AuditConfig {
     String source();
 
     /**
-     * Audit records of one run sent before the first of them is acknowledged. The idempotent producer
-     * keeps them in order whatever this is; more hides the broker's round trip on long runs.
+     * Audit records of one run sent and not yet acknowledged; past it the run's events wait for
+     * acknowledgements. The idempotent producer keeps them in order whatever this is; more hides the
+     * broker's round trip on long runs, and holds more of a run's records in memory (and the run's events
+     * less long) through a broker outage.
      */
-    @WithDefault("256")
+    @WithDefault("1024")
     int maxInFlight();
 
     /**
