@@ -45,7 +45,11 @@ public interface OtelConfig {
     @WithDefault("1s")
     Duration scheduleDelay();
 
-    /** Records a run may have queued; past that new ones are dropped and counted, the run goes on. */
+    /**
+     * Records a run may have queued or in export. A run whose queue is full waits for room while the
+     * endpoint takes its records; once an export of the run has failed, records that find no room are
+     * dropped and counted, and the run goes on.
+     */
     @WithDefault("2048")
     int maxQueueSize();
 
@@ -53,8 +57,9 @@ public interface OtelConfig {
     int maxExportBatchSize();
 
     /**
-     * How long the end of a run waits for its queued records to be exported (retries included); what
-     * is left then is counted as dropped. Bounds how long an unreachable endpoint can hold a run.
+     * How long the end of a run waits for its queued records to be exported (retries included); what is
+     * left then is counted as dropped. With {@link #exportTimeout()}, bounds how long an unreachable or
+     * stalled endpoint can hold a run.
      */
     @WithDefault("10s")
     Duration flushTimeout();

@@ -23,6 +23,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -31,8 +32,11 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * Turns a run's engine events into OpenTelemetry log records under a Resource that names the run's
  * tenant ({@code appcode}, {@code com.redhat.otel.auth_token}, {@code project-name}, {@code operation},
  * {@code stack}), exported over OTLP/HTTP to the service's endpoint or the allowed one the request names.
- * Exporting never holds a run up: records wait in a bounded queue, and what cannot be exported by the end
- * of the run (plus {@code flush-timeout}) is dropped and counted.
+ * Records wait in a bounded queue ({@code max-queue-size}). While the endpoint takes them, a run whose
+ * records come faster waits for room in its queue; once one of the run's exports has failed, records that
+ * find the queue full are dropped, and so is what is not exported by the end of the run (plus
+ * {@code flush-timeout}), all counted. An endpoint that is down or stalled holds a run up for at most
+ * {@code export-timeout} (the export that fails) plus {@code flush-timeout}.
  */
 @ApplicationScoped
 public class OtelLogSink {
@@ -76,8 +80,9 @@ public class OtelLogSink {
         if (endpoint == null) {
             return RunLogs.OFF;
         }
+        var room = new Semaphore(config.maxQueueSize());
         var exporter = new CountingExporter(
-                exporterFor(endpoint, target.authToken()), config.authMode().header());
+                exporterFor(endpoint, target.authToken()), config.authMode().header(), room);
         var provider = SdkLoggerProvider.builder()
                 .setResource(resource(request))
                 .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
@@ -88,7 +93,7 @@ public class OtelLogSink {
                         .build())
                 .build();
         Attributes run = LogRecordMapping.runAttributes(request.requestId(), request.requestedBy());
-        return new RunLogs(provider, provider.get(SCOPE), exporter, run, trace, clock, config);
+        return new RunLogs(provider, provider.get(SCOPE), exporter, room, run, trace, clock, config);
     }
 
     private Resource resource(ProvisioningRequest request) {
@@ -141,11 +146,14 @@ public class OtelLogSink {
     /** The log records of one run. */
     public static final class RunLogs {
 
-        static final RunLogs OFF = new RunLogs(null, null, null, Attributes.empty(), Context.root(), null, null);
+        static final RunLogs OFF = new RunLogs(null, null, null, null, Attributes.empty(), Context.root(), null, null);
 
         private final SdkLoggerProvider provider;
         private final Logger logger;
         private final CountingExporter exporter;
+        /** Records the run's queue can take; an export's answer gives its records' room back. */
+        private final Semaphore room;
+
         private final Attributes run;
         private final Context trace;
         private final Clock clock;
@@ -156,6 +164,7 @@ public class OtelLogSink {
                 SdkLoggerProvider provider,
                 Logger logger,
                 CountingExporter exporter,
+                Semaphore room,
                 Attributes run,
                 Context trace,
                 Clock clock,
@@ -163,6 +172,7 @@ public class OtelLogSink {
             this.provider = provider;
             this.logger = logger;
             this.exporter = exporter;
+            this.room = room;
             this.run = run;
             this.trace = trace;
             this.clock = clock;
@@ -182,10 +192,26 @@ public class OtelLogSink {
             if (provider == null) {
                 return;
             }
+            awaitRoom();
             LogRecordMapping.map(event, logger.logRecordBuilder(), run, clock.instant())
                     .setContext(trace)
                     .emit();
             emitted.incrementAndGet();
+        }
+
+        /**
+         * Waits for the queue to have room for one more record, unless an export of the run has failed: for
+         * at most {@code export-timeout}, by when the export under way has its answer, which gives room back.
+         */
+        private void awaitRoom() {
+            if (room.tryAcquire() || exporter.failed()) {
+                return;
+            }
+            try {
+                room.tryAcquire(config.exportTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
 
         /**
@@ -205,19 +231,30 @@ public class OtelLogSink {
     /** Records the endpoint accepted, and records given up on. */
     public record Counts(long exported, long dropped) {}
 
-    /** Counts what the endpoint accepted; shuts the delegate down only when it is the run's own. */
+    /**
+     * Counts what the endpoint accepted, and gives the run's queue room back for every record that has its
+     * answer; shuts the delegate down only when it is the run's own.
+     */
     private static final class CountingExporter implements LogRecordExporter {
         private final LogRecordExporter delegate;
         private final boolean owned;
+        private final Semaphore room;
         private final AtomicLong exported = new AtomicLong();
+        private volatile boolean failed;
 
-        CountingExporter(LogRecordExporter delegate, boolean owned) {
+        CountingExporter(LogRecordExporter delegate, boolean owned, Semaphore room) {
             this.delegate = delegate;
             this.owned = owned;
+            this.room = room;
         }
 
         long exported() {
             return exported.get();
+        }
+
+        /** Whether an export has failed. */
+        boolean failed() {
+            return failed;
         }
 
         @Override
@@ -227,7 +264,10 @@ public class OtelLogSink {
             result.whenComplete(() -> {
                 if (result.isSuccess()) {
                     exported.addAndGet(n);
+                } else {
+                    failed = true;
                 }
+                room.release(n);
             });
             return result;
         }
