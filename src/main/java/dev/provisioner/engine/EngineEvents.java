@@ -10,6 +10,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Reads the engine's JSON events into {@link EngineEvent}s. Nothing is dropped: a kind that is not
@@ -164,7 +165,14 @@ public final class EngineEvents {
         return "";
     }
 
+    /** The names of the kinds seen so far: the engine has a few dozen. */
+    private static final Map<String, String> NAMES = new ConcurrentHashMap<>();
+
     static String nameOf(String kind) {
+        return NAMES.computeIfAbsent(kind, EngineEvents::spell);
+    }
+
+    private static String spell(String kind) {
         return switch (kind) {
             case "resourcePreEvent" -> "resource.pre";
             case "resOutputsEvent" -> "resource.outputs";
