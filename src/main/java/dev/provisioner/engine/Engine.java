@@ -18,6 +18,7 @@ import com.pulumi.automation.RefreshOptions;
 import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
+import dev.provisioner.DaemonThreads;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -64,16 +65,9 @@ public class Engine {
 
     private final EngineConfig config;
     private final EngineEvents parser;
-    private final ExecutorService runs = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "pulumi-run");
-        t.setDaemon(true);
-        return t;
-    });
-    private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "pulumi-cancel");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
     private volatile PulumiCli cli;
 
     public Engine(EngineConfig config, ObjectMapper mapper) {

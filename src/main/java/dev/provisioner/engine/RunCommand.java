@@ -15,6 +15,7 @@ import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.Version;
 import com.pulumi.automation.serialization.internal.LocalSerializer;
+import dev.provisioner.DaemonThreads;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,11 +56,8 @@ final class RunCommand implements PulumiCommand {
     private static final int CANCELLED_EXIT = 130;
 
     /** Readers of the CLI's output streams; threads end when idle. */
-    private static final ExecutorService STREAM_READERS = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "pulumi-cli-output");
-        t.setDaemon(true);
-        return t;
-    });
+    private static final ExecutorService STREAM_READERS =
+            Executors.newCachedThreadPool(DaemonThreads.named("pulumi-cli-output"));
 
     private final PulumiCli cli;
     private final ObjectMapper mapper;

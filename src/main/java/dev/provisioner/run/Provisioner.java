@@ -1,5 +1,6 @@
 package dev.provisioner.run;
 
+import dev.provisioner.DaemonThreads;
 import dev.provisioner.audit.AuditSink;
 import dev.provisioner.completion.Completion;
 import dev.provisioner.completion.CompletionProducer;
@@ -75,11 +76,8 @@ public class Provisioner {
     private final Tracer tracer;
     private final Clock clock;
     private final RunsConfig config;
-    private final ScheduledExecutorService timeouts = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "provisioner-timeouts");
-        t.setDaemon(true);
-        return t;
-    });
+    private final ScheduledExecutorService timeouts =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("provisioner-timeouts"));
 
     public Provisioner(
             Engine engine,
