@@ -53,6 +53,11 @@ final class ScaledStream {
         return EngineEvents.of(json);
     }
 
+    /** The first {@code count} events, made as they are requested. */
+    Multi<EngineEvent> events(int count) {
+        return Multi.createFrom().range(0, count).map(this::event);
+    }
+
     /**
      * The first {@code count} events, made as they are requested; {@code entered[i]} is set to the
      * {@link System#nanoTime()} at which event {@code i} entered the stream.
