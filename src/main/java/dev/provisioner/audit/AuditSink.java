@@ -19,6 +19,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -58,6 +59,9 @@ public class AuditSink {
 
     /** Lifecycle records are {@code dev.provisioner.run.<phase>}. */
     public static final String LIFECYCLE_PREFIX = TYPE_PREFIX + "run.";
+
+    /** Hex digits of an attempt's id: 32 random bits, for the few attempts one request has. */
+    static final int ATTEMPT_CHARS = 8;
 
     private final MutinyEmitter<String> channel;
     private final KafkaClientService clients;
@@ -155,9 +159,18 @@ public class AuditSink {
         return new Trail(request);
     }
 
-    /** The records of one request, numbered in the order they are written ({@code ce_sequence}). */
+    /**
+     * The records of one attempt at a request, numbered in the order they are written ({@code ce_sequence}).
+     * A request runs again after a crash or a shutdown cut it short, and the engine numbers its events from 0
+     * again: the attempt in every {@code ce_id} ({@code <requestId>:<attempt>:engine:<sequence>},
+     * {@code <requestId>:<attempt>:<phase>}) and payload keeps each record's id its own.
+     */
     public final class Trail {
         private final String requestId;
+        private final String attempt;
+        /** {@code <requestId>:<attempt>:}, the start of every {@code ce_id} of the trail. */
+        private final String idPrefix;
+
         private final String key;
         private final String source;
         /** The request context every record starts with, as JSON without its closing brace. */
@@ -174,10 +187,13 @@ public class AuditSink {
 
         private Trail(ProvisioningRequest request) {
             this.requestId = request.requestId();
+            this.attempt = UUID.randomUUID().toString().substring(0, ATTEMPT_CHARS);
+            this.idPrefix = requestId + ":" + attempt + ":";
             this.key = request.key();
             this.source = config.source() + "/" + request.project() + "/" + request.stack();
             ObjectNode context = mapper.createObjectNode()
                     .put("requestId", request.requestId())
+                    .put("attempt", attempt)
                     .put("requestedBy", request.requestedBy())
                     .put(
                             "operation",
@@ -189,6 +205,11 @@ public class AuditSink {
                     .put("program", request.program());
             String json = context.toString();
             this.contextPrefix = json.substring(0, json.length() - 1);
+        }
+
+        /** This attempt's id: random, {@value #ATTEMPT_CHARS} hex digits. */
+        public String attempt() {
+            return attempt;
         }
 
         /** Records acknowledged by the broker so far. */
@@ -210,7 +231,7 @@ public class AuditSink {
             String data =
                     contextPrefix + ",\"phase\":\"" + phase + "\",\"details\":" + mapper.valueToTree(details) + "}";
             CompletableFuture<Void> answer = new CompletableFuture<>();
-            send(requestId + ":" + phase, LIFECYCLE_PREFIX + phase, null, data, failure -> {
+            send(idPrefix + phase, LIFECYCLE_PREFIX + phase, null, data, failure -> {
                 if (failure == null) {
                     answer.complete(null);
                 } else {
@@ -259,7 +280,7 @@ public class AuditSink {
             return events.invoke(event -> {
                         inFlight.enter();
                         send(
-                                requestId + ":engine:" + event.sequence(),
+                                idPrefix + "engine:" + event.sequence(),
                                 TYPE_PREFIX + event.name(),
                                 subjectOf(event),
                                 contextPrefix + ",\"event\":" + event.json() + "}",

@@ -75,7 +75,7 @@ class AuditBackPressureTest {
                 .toList();
         assertThat(ids)
                 .containsExactlyElementsOf(events.stream()
-                        .map(e -> requestId + ":engine:" + e.sequence())
+                        .map(e -> requestId + ":" + trail.attempt() + ":engine:" + e.sequence())
                         .toList());
     }
 

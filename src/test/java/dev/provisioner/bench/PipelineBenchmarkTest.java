@@ -92,6 +92,8 @@ class PipelineBenchmarkTest {
     static final String ACTOR = "bench@example.com";
     static final String APP_CODE = "BENCH";
     static final String TOKEN = "bench-token";
+    /** The attempt in the raw producer's record ids: as long as an audit trail's. */
+    static final String RAW_ATTEMPT = "00000000";
 
     /** The pipeline's throughput target, as a share of the slower raw sink's. */
     static final double PIPELINE_SHARE = 0.8;
@@ -183,8 +185,9 @@ class PipelineBenchmarkTest {
         receiver.streamTo(timed ? export -> noteRecords(export, request.stack(), logged) : export -> {});
         Span span = tracer.spanBuilder("benchmark").startSpan();
         long cpu = processCpuNanos();
-        try (AuditReader reader = timed ? AuditReader.start(request.requestId() + ":engine:", audited) : null) {
-            AuditSink.Trail trail = audit.open(request);
+        AuditSink.Trail trail = audit.open(request);
+        String ids = request.requestId() + ":" + trail.attempt() + ":engine:";
+        try (AuditReader reader = timed ? AuditReader.start(ids, audited) : null) {
             OtelLogSink.RunLogs logs = otel.open(request, Context.current().with(span));
             // As in Provisioner.run: one broadcast feeds the audit trail, the log records, and a third
             // subscriber that stands for the run summary.
@@ -324,7 +327,7 @@ class PipelineBenchmarkTest {
     private static Headers headers(ProvisioningRequest request, EngineEvent event, long sequence) {
         String urn = EngineEvents.urnOf(event);
         return CloudEventHeaders.of(
-                request.requestId() + ":engine:" + event.sequence(),
+                request.requestId() + ":" + RAW_ATTEMPT + ":engine:" + event.sequence(),
                 AuditSink.TYPE_PREFIX + event.name(),
                 "/provisioner/" + request.project() + "/" + request.stack(),
                 urn.isEmpty() ? null : urn,

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 /**
  * The packaged service is killed (SIGKILL, with its CLI, as when its container is killed) in the middle of
  * an {@code up}, then started again on the same work dir: the request is delivered again, the stale lock
- * the killed CLI left is recognised and removed, and the request completes once.
+ * the killed CLI left is recognised and removed, and the request completes once; the audit records of both
+ * attempts keep ids of their own.
  */
 class CrashRecoveryIT {
 
@@ -83,7 +84,16 @@ class CrashRecoveryIT {
                 .as("one completion")
                 .hasSize(1);
 
-        JsonNode recovered = lifecycle(auditTrail(id), "recovered");
+        List<ConsumerRecord<String, String>> trail = auditTrail(id);
+        assertThat(trail.stream()
+                        .map(r -> Requests.parse(r.value()).get("attempt").asText())
+                        .distinct())
+                .as("the killed attempt and the one that completed")
+                .hasSize(2);
+        assertThat(trail.stream().map(r -> Topics.header(r, "ce_id")).toList())
+                .as("each record's id its own, over both attempts, though the engine numbered both from 0")
+                .doesNotHaveDuplicates();
+        JsonNode recovered = lifecycle(trail, "recovered");
         Schemas.assertValid(Schemas.AUDIT_RECORD, recovered);
         assertThat(recovered.at("/details/staleLocks"))
                 .singleElement()
