@@ -27,6 +27,9 @@ public record Problem(String type, String title, int status, String detail, Stri
     /** Another request already has this request id. */
     public static final String REQUEST_ID_CONFLICT = "urn:provisioner:problem:request-id-conflict";
 
+    /** A request submitted in another name than the caller's. */
+    public static final String NOT_THE_REQUESTER = "urn:provisioner:problem:not-the-requester";
+
     /** The request has finished: there is nothing left to cancel. */
     public static final String ALREADY_FINISHED = "urn:provisioner:problem:already-finished";
 

@@ -50,17 +50,28 @@ public final class ProvisionResource {
 
     /**
      * Accepts a request to run: {@code 202} with its {@code Location}, also when the same request was
-     * submitted before (idempotent); {@code 409} when its id belongs to another request.
+     * submitted before (idempotent); {@code 403} when its {@code requestedBy} is not the caller, since the
+     * audit trail names whoever it says as the one who asked; {@code 409} when its id belongs to another
+     * request.
      */
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @RolesAllowed(Roles.SUBMIT)
-    public Uni<Response> submit(String payload) {
+    public Uni<Response> submit(String payload, @Context SecurityContext caller) {
         ProvisioningRequest request;
         try {
             request = parser.parse(payload);
         } catch (RequestRejectedException e) {
             throw ProblemException.invalid(e.getMessage());
+        }
+        String name = caller.getUserPrincipal().getName();
+        if (!name.equals(request.requestedBy())) {
+            throw new ProblemException(
+                    Response.Status.FORBIDDEN,
+                    Problem.NOT_THE_REQUESTER,
+                    "Not the caller's request",
+                    "requestedBy is " + request.requestedBy() + ", the caller is " + name
+                            + "; a request submitted here is in the caller's name");
         }
         String id = request.requestId();
         return switch (journal.submitted(request)) {

@@ -71,6 +71,20 @@ class ProvisionApiTest {
     }
 
     @Test
+    void aRequestInAnotherNameThanTheCallersIsRefusedAndNotPublished() {
+        ObjectNode up = request("up", "api", "impostor", StashDemoProgram.NAME);
+        up.put("requestedBy", "mallory@example.com");
+        String id = up.get("requestId").asText();
+
+        assertProblem(submit(up), 403, Problem.NOT_THE_REQUESTER)
+                .body("detail", org.hamcrest.Matchers.containsString("mallory@example.com"))
+                .body("detail", org.hamcrest.Matchers.containsString(Tokens.SUBMITTER));
+        assertProblem(
+                given().auth().oauth2(Tokens.reader()).get("/provisions/" + id).then(), 404, Problem.BLANK);
+        assertThat(Topics.read(Topics.REQUESTS)).noneMatch(r -> r.value().contains(id));
+    }
+
+    @Test
     void anIdThatNamesAnotherRequestIsAConflict() {
         ObjectNode first = request("preview", "api", "conflict", StashDemoProgram.NAME);
         String id = first.get("requestId").asText();

@@ -10,7 +10,9 @@ import java.util.Set;
 public final class Tokens {
 
     public static final String ISSUER = "https://provisioner.test";
-    public static final String SUBMITTER = "sam@example.com";
+    /** The requester of {@link Requests#request}'s requests: the API takes requests in the caller's name only. */
+    public static final String SUBMITTER = "alice@example.com";
+
     public static final String READER = "rita@example.com";
 
     private Tokens() {}
