@@ -137,14 +137,8 @@ public class AuditSink {
                 .put("phase", "rejected")
                 .put("reason", reason)
                 .toString();
-        Headers headers = CloudEventHeaders.of(
-                id + ":rejected",
-                LIFECYCLE_PREFIX + "rejected",
-                config.source(),
-                null,
-                clock.instant(),
-                0,
-                key == null ? "" : key);
+        Headers headers = new CloudEventHeaders(config.source(), key == null ? "" : key)
+                .of(id + ":rejected", LIFECYCLE_PREFIX + "rejected", null, clock.instant(), 0);
         var kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withKey(key)
                 .withHeaders(headers)
@@ -172,7 +166,7 @@ public class AuditSink {
         private final String idPrefix;
 
         private final String key;
-        private final String source;
+        private final CloudEventHeaders headers;
         /** The request context every record starts with, as JSON without its closing brace. */
         private final String contextPrefix;
 
@@ -190,7 +184,8 @@ public class AuditSink {
             this.attempt = UUID.randomUUID().toString().substring(0, ATTEMPT_CHARS);
             this.idPrefix = requestId + ":" + attempt + ":";
             this.key = request.key();
-            this.source = config.source() + "/" + request.project() + "/" + request.stack();
+            this.headers =
+                    new CloudEventHeaders(config.source() + "/" + request.project() + "/" + request.stack(), key);
             ObjectNode context = mapper.createObjectNode()
                     .put("requestId", request.requestId())
                     .put("attempt", attempt)
@@ -306,9 +301,9 @@ public class AuditSink {
                 then.accept(failure);
             };
             synchronized (order) {
-                Headers headers = CloudEventHeaders.of(id, type, source, subject, clock.instant(), sequence++, key);
+                Headers record = headers.of(id, type, subject, clock.instant(), sequence++);
                 try {
-                    producer.send(new ProducerRecord<>(topic, null, key, data, headers), callback);
+                    producer.send(new ProducerRecord<>(topic, null, key, data, record), callback);
                 } catch (RuntimeException e) {
                     // Closed, interrupted or a record it cannot take at all: the answer is this.
                     callback.onCompletion(null, e);

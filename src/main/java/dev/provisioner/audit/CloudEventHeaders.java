@@ -2,40 +2,49 @@ package dev.provisioner.audit;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
- * The Kafka headers of an audit record in CloudEvents binary mode (Kafka protocol binding 1.0): the
+ * The Kafka headers of audit records in CloudEvents binary mode (Kafka protocol binding 1.0): the
  * attributes as {@code ce_} headers but {@code datacontenttype}, which is {@code content-type}, and the
- * {@code sequence} and {@code partitionkey} extensions.
+ * {@code sequence} and {@code partitionkey} extensions. One instance serves the records of one source and
+ * partition key (a request's trail): the headers they share are encoded once.
  */
 public final class CloudEventHeaders {
 
-    static final String SPEC_VERSION = "1.0";
     static final String CONTENT_TYPE = "application/json";
     /** {@code ce_sequence} is zero-padded to this many digits, so that it also sorts as text. */
     static final int SEQUENCE_DIGITS = 10;
 
     private static final String ZEROS = "0".repeat(SEQUENCE_DIGITS);
+    private static final Header SPEC_VERSION = header("ce_specversion", "1.0");
+    private static final Header DATA_CONTENT_TYPE = header("content-type", CONTENT_TYPE);
 
-    private CloudEventHeaders() {}
+    private final Header source;
+    private final Header partitionKey;
+
+    public CloudEventHeaders(String source, String partitionKey) {
+        this.source = header("ce_source", source);
+        this.partitionKey = header("ce_partitionkey", partitionKey);
+    }
 
     /** The headers of one record; {@code subject} may be null (no {@code ce_subject}). */
-    public static Headers of(
-            String id, String type, String source, String subject, Instant time, long sequence, String partitionKey) {
+    public Headers of(String id, String type, String subject, Instant time, long sequence) {
         RecordHeaders headers = new RecordHeaders();
-        add(headers, "ce_specversion", SPEC_VERSION);
-        add(headers, "ce_id", id);
-        add(headers, "ce_type", type);
-        add(headers, "ce_source", source);
+        headers.add(SPEC_VERSION);
+        headers.add(header("ce_id", id));
+        headers.add(header("ce_type", type));
+        headers.add(source);
         if (subject != null) {
-            add(headers, "ce_subject", subject);
+            headers.add(header("ce_subject", subject));
         }
-        add(headers, "content-type", CONTENT_TYPE);
-        add(headers, "ce_time", time.toString());
-        add(headers, "ce_sequence", sequence(sequence));
-        add(headers, "ce_partitionkey", partitionKey);
+        headers.add(DATA_CONTENT_TYPE);
+        headers.add(header("ce_time", time.toString()));
+        headers.add(header("ce_sequence", sequence(sequence)));
+        headers.add(partitionKey);
         return headers;
     }
 
@@ -45,7 +54,7 @@ public final class CloudEventHeaders {
         return digits.length() >= SEQUENCE_DIGITS ? digits : ZEROS.substring(digits.length()) + digits;
     }
 
-    private static void add(Headers headers, String name, String value) {
-        headers.add(name, value.getBytes(StandardCharsets.UTF_8));
+    private static Header header(String name, String value) {
+        return new RecordHeader(name, value.getBytes(StandardCharsets.UTF_8));
     }
 }

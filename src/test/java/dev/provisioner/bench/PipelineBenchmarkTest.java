@@ -239,6 +239,8 @@ class PipelineBenchmarkTest {
     private Throughput rawProducer(int count, boolean cloudEvents) {
         ProvisioningRequest request = request(count);
         String context = payloadContext(request);
+        var cloudEventHeaders =
+                new CloudEventHeaders("/provisioner/" + request.project() + "/" + request.stack(), request.key());
         // The audit channel's own settings and way to the broker (acks=all, idempotent, its batching).
         Map<String, Object> props =
                 new HashMap<>(kafka.getProducer(Channels.AUDIT).configuration());
@@ -252,7 +254,7 @@ class PipelineBenchmarkTest {
             for (int i = 0; i < count; i++) {
                 EngineEvent event = stream.event(i);
                 String payload = context + ",\"event\":" + event.json() + "}";
-                Headers headers = cloudEvents ? headers(request, event, i) : new RecordHeaders();
+                Headers headers = cloudEvents ? headers(cloudEventHeaders, request, event, i) : new RecordHeaders();
                 var record = new ProducerRecord<>(Topics.AUDIT, null, request.key(), payload, headers);
                 producer.send(record, (metadata, e) -> {
                     if (e == null) {
@@ -324,16 +326,15 @@ class PipelineBenchmarkTest {
     }
 
     /** The CloudEvents headers the audit sink gives the record of {@code event}. */
-    private static Headers headers(ProvisioningRequest request, EngineEvent event, long sequence) {
+    private static Headers headers(
+            CloudEventHeaders cloudEventHeaders, ProvisioningRequest request, EngineEvent event, long sequence) {
         String urn = EngineEvents.urnOf(event);
-        return CloudEventHeaders.of(
+        return cloudEventHeaders.of(
                 request.requestId() + ":" + RAW_ATTEMPT + ":engine:" + event.sequence(),
                 AuditSink.TYPE_PREFIX + event.name(),
-                "/provisioner/" + request.project() + "/" + request.stack(),
                 urn.isEmpty() ? null : urn,
                 Instant.now(),
-                sequence,
-                request.key());
+                sequence);
     }
 
     /** The request context an audit payload starts with, without its closing brace, as AuditSink writes it. */

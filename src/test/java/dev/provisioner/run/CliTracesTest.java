@@ -45,7 +45,7 @@ class CliTracesTest {
         // The run span's context is on every log record of the run.
         LogRecord record = Awaitility.await()
                 .atMost(Requests.RUN_TIMEOUT)
-                .until(() -> runRecords(id), records -> !records.isEmpty())
+                .until(() -> OtlpReceiverResource.receiver().recordsOf(id), records -> !records.isEmpty())
                 .get(0);
         String traceId = HexFormat.of().formatHex(record.getTraceId().toByteArray());
         String runSpanId = HexFormat.of().formatHex(record.getSpanId().toByteArray());
@@ -71,16 +71,6 @@ class CliTracesTest {
                 .filteredOn(span -> !span.get("name").asText().equals(CLI_ROOT_SPAN))
                 .extracting(span -> span.get("name").asText())
                 .containsOnly("pulumirpc.Engine/Log");
-    }
-
-    private static List<LogRecord> runRecords(String requestId) {
-        return OtlpReceiverResource.receiver().resourceLogs().stream()
-                .flatMap(r -> r.getScopeLogsList().stream())
-                .flatMap(s -> s.getLogRecordsList().stream())
-                .filter(r -> r.getAttributesList().stream()
-                        .anyMatch(a -> a.getKey().equals("provisioner.request.id")
-                                && a.getValue().getStringValue().equals(requestId)))
-                .toList();
     }
 
     /** Every span in the file: one OTLP JSON export request per line. */
