@@ -1,8 +1,8 @@
 package dev.provisioner.api;
 
-import dev.provisioner.completion.Completion;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.Completion;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.event.EngineEvent;
 import dev.provisioner.request.RequestParser;
 import dev.provisioner.request.RequestRejectedException;
 import dev.provisioner.run.RunJournal;

@@ -1,7 +1,7 @@
 package dev.provisioner.api;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.provisioner.completion.Completion;
+import dev.provisioner.contract.Completion;
 import dev.provisioner.run.RunJournal;
 import java.time.Instant;
 import java.util.Map;

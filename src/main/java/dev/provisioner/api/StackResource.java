@@ -1,8 +1,8 @@
 package dev.provisioner.api;
 
 import com.pulumi.automation.AutomationException;
+import dev.provisioner.contract.StackNames;
 import dev.provisioner.engine.Engine;
-import dev.provisioner.engine.StackNames;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;

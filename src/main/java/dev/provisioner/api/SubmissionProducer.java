@@ -3,7 +3,7 @@ package dev.provisioner.api;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provisioner.Channels;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.ProvisioningRequest;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;

@@ -1,5 +1,6 @@
 package dev.provisioner.engine;
 
+import dev.provisioner.event.EngineEvent;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;

@@ -1,5 +1,7 @@
 package dev.provisioner.engine;
 
+import dev.provisioner.contract.Operation;
+import dev.provisioner.contract.StackNames;
 import java.util.Map;
 import java.util.Objects;
 

@@ -1,5 +1,22 @@
 package dev.provisioner.request;
 
+import static dev.provisioner.contract.RequestRules.ATTRIBUTE_KEY;
+import static dev.provisioner.contract.RequestRules.CONFIG_KEY;
+import static dev.provisioner.contract.RequestRules.CONTROL;
+import static dev.provisioner.contract.RequestRules.LABEL;
+import static dev.provisioner.contract.RequestRules.MAX_ACTOR_CHARS;
+import static dev.provisioner.contract.RequestRules.MAX_ATTRIBUTES;
+import static dev.provisioner.contract.RequestRules.MAX_ATTRIBUTE_VALUE_CHARS;
+import static dev.provisioner.contract.RequestRules.MAX_CONFIG_ENTRIES;
+import static dev.provisioner.contract.RequestRules.MAX_CONFIG_VALUE_CHARS;
+import static dev.provisioner.contract.RequestRules.MAX_ENDPOINT_CHARS;
+import static dev.provisioner.contract.RequestRules.MAX_NESTING;
+import static dev.provisioner.contract.RequestRules.MAX_REQUEST_BYTES;
+import static dev.provisioner.contract.RequestRules.MAX_TIMEOUT_SECONDS;
+import static dev.provisioner.contract.RequestRules.MAX_TOKEN_CHARS;
+import static dev.provisioner.contract.RequestRules.REQUEST_ID;
+import static dev.provisioner.contract.RequestRules.TOKEN;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
@@ -16,9 +33,12 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
-import dev.provisioner.engine.Operation;
+import dev.provisioner.contract.Operation;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.contract.RequestRules;
+import dev.provisioner.contract.StackNames;
+import dev.provisioner.contract.Utf8;
 import dev.provisioner.engine.ProgramCatalog;
-import dev.provisioner.engine.StackNames;
 import dev.provisioner.telemetry.OtelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.net.URI;
@@ -29,7 +49,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -41,44 +60,13 @@ import java.util.stream.Collectors;
 @ApplicationScoped
 public class RequestParser {
 
-    /** The largest payload read; larger ones are refused before parsing. */
-    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
-
-    static final int MAX_NESTING = 8;
-    static final int MAX_CONFIG_ENTRIES = 256;
-    static final int MAX_CONFIG_VALUE_CHARS = 64 * 1024;
-    static final int MAX_ATTRIBUTES = 32;
-    static final int MAX_ATTRIBUTE_VALUE_CHARS = 1024;
-    static final int MAX_TOKEN_CHARS = 4096;
-    static final int MAX_ACTOR_CHARS = 256;
-    static final int MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
-    static final int MAX_ENDPOINT_CHARS = 2048;
     static final int MAX_REASON_CHARS = 4096;
-
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
-    private static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
-    private static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    private static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
-    /** Visible ASCII only: the token travels in an HTTP header. */
-    private static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]{1," + MAX_TOKEN_CHARS + "}");
-
-    /**
-     * Characters that must not reach a log line, a terminal or an audit UI from a payload: C0 and C1
-     * controls (NUL, newlines, ANSI escapes in 7 and 8 bits), Unicode line separators and bidirectional
-     * overrides. The request schema names the same ones.
-     */
-    private static final Pattern CONTROL =
-            Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
 
     /** How Jackson begins its message about a field given twice. */
     private static final String DUPLICATE = "Duplicate field '";
 
     private static final Set<String> OPERATIONS =
             Arrays.stream(Operation.values()).map(Operation::cliName).collect(Collectors.toUnmodifiableSet());
-
-    /** Resource attributes the service sets itself; a request cannot override them. */
-    private static final Set<String> RESERVED_ATTRIBUTES =
-            Set.of("appcode", "com.redhat.otel.auth_token", "project-name", "operation", "stack", "index");
 
     private final ObjectMapper strict;
     private final ProgramCatalog catalog;
@@ -126,6 +114,24 @@ public class RequestParser {
                     "the request could not be read (" + e.getClass().getSimpleName() + ")",
                     RequestRejectedException.Readable.NONE);
         }
+    }
+
+    /**
+     * Reads and validates one record of the requests topic: its payload, and its key, which must be the
+     * request's {@code project/stack}.
+     *
+     * @throws RequestRejectedException with every reason the request cannot run
+     */
+    public ProvisioningRequest parse(String key, String payload) throws RequestRejectedException {
+        ProvisioningRequest request = parse(payload);
+        if (!request.key().equals(key)) {
+            throw new RequestRejectedException(
+                    "the record key must be project/stack ('" + request.key()
+                            + "'): requests for one stack keep their order only when they share a key",
+                    new RequestRejectedException.Readable(
+                            request.requestId(), request.operation().cliName(), request.project(), request.stack()));
+        }
+        return request;
     }
 
     private ProvisioningRequest read(String payload) throws RequestRejectedException {
@@ -266,7 +272,7 @@ public class RequestParser {
             String key = e.getKey();
             if (!ATTRIBUTE_KEY.matcher(key).matches()) {
                 problems.add("otel.attributes key '" + quoted(key) + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
-            } else if (RESERVED_ATTRIBUTES.contains(key) || key.startsWith("service.")) {
+            } else if (RequestRules.reserved(key)) {
                 problems.add("otel.attributes may not set '" + key + "': the service sets it");
             } else if (e.getValue() == null
                     || e.getValue().length() > MAX_ATTRIBUTE_VALUE_CHARS
@@ -356,14 +362,9 @@ public class RequestParser {
                 .collect(Collectors.joining("."));
     }
 
-    /** Text from a payload fit for a log line: every control character is replaced by {@code ?}. */
-    public static String printable(String text) {
-        return text == null ? null : CONTROL.matcher(text).replaceAll("?");
-    }
-
     /** A name from the payload, cut short and stripped of control characters, for a reason text. */
     private static String quoted(String text) {
-        String clean = printable(text);
+        String clean = RequestRules.printable(text);
         return clean.length() <= 64 ? clean : clean.substring(0, 64) + "…";
     }
 }

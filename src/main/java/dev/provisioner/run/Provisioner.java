@@ -2,20 +2,21 @@ package dev.provisioner.run;
 
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.audit.AuditSink;
-import dev.provisioner.completion.Completion;
 import dev.provisioner.completion.CompletionProducer;
+import dev.provisioner.completion.DeadLetterProducer;
+import dev.provisioner.contract.CancelRequest;
+import dev.provisioner.contract.Completion;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.contract.Rejection;
+import dev.provisioner.contract.RequestRules;
 import dev.provisioner.engine.Cancellation;
 import dev.provisioner.engine.Engine;
-import dev.provisioner.engine.EngineEvent;
 import dev.provisioner.engine.EngineResult;
 import dev.provisioner.engine.EngineRun;
 import dev.provisioner.engine.HistoryEntry;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.RunSpec;
-import dev.provisioner.request.DeadLetterProducer;
-import dev.provisioner.request.ProvisioningRequest;
-import dev.provisioner.request.Rejection;
-import dev.provisioner.request.RequestParser;
+import dev.provisioner.event.EngineEvent;
 import dev.provisioner.telemetry.OtelLogSink;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -267,7 +268,7 @@ public class Provisioner {
         EngineResult result = await(run.result(), config.cancelGrace());
         OtelLogSink.Counts exported = logs.finish();
         if (run.cancellation() == Cancellation.SHUTDOWN && result.status() != EngineResult.Status.SUCCEEDED) {
-            throw new RequestLeftForRedelivery(request.requestId());
+            throw RequestLeftForRedelivery.of(request.requestId());
         }
         if (result.alreadyRan()) {
             return redelivered(request, result);
@@ -360,7 +361,7 @@ public class Provisioner {
         // The key as it came: control characters in it would forge log lines or colour a terminal.
         LOG.warnf(
                 "rejected %s (key %s): %s",
-                rejection.id(), RequestParser.printable(rejection.key()), rejection.reason());
+                rejection.id(), RequestRules.printable(rejection.key()), rejection.reason());
     }
 
     private static Completion.Status status(EngineResult result) {

@@ -7,8 +7,17 @@ package dev.provisioner.run;
  */
 public final class RequestLeftForRedelivery extends RuntimeException {
 
-    /** @param which the request id, or where its record is */
-    public RequestLeftForRedelivery(String which) {
+    private RequestLeftForRedelivery(String which) {
         super("request " + which + " is left to be delivered again: the service is shutting down", null, false, false);
+    }
+
+    /** A request whose run was stopped. */
+    public static RequestLeftForRedelivery of(String requestId) {
+        return new RequestLeftForRedelivery(requestId);
+    }
+
+    /** A record not read, so not known by its request id yet. */
+    public static RequestLeftForRedelivery at(String topic, int partition, long offset) {
+        return new RequestLeftForRedelivery("at " + topic + "-" + partition + "@" + offset);
     }
 }

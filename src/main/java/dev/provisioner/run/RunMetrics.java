@@ -1,7 +1,7 @@
 package dev.provisioner.run;
 
-import dev.provisioner.completion.Completion;
-import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.contract.Completion;
+import dev.provisioner.event.EngineEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;

@@ -1,6 +1,7 @@
 package dev.provisioner.run;
 
 import dev.provisioner.audit.AuditSink;
+import dev.provisioner.contract.CancelRequest;
 import dev.provisioner.engine.Cancellation;
 import dev.provisioner.engine.EngineRun;
 import jakarta.enterprise.context.ApplicationScoped;

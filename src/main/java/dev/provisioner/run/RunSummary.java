@@ -1,6 +1,6 @@
 package dev.provisioner.run;
 
-import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.event.EngineEvent;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package dev.provisioner.telemetry;
 
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.event.EngineEvent;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
 import io.opentelemetry.api.logs.Logger;

@@ -5,7 +5,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.SlowDemoProgram;
+import dev.provisioner.demo.SlowDemoProgram;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.SseStream;

@@ -5,11 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.engine.EngineEvents;
-import dev.provisioner.engine.Operation;
-import dev.provisioner.engine.RecordedStreams;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.Operation;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RecordedStreams;
 import dev.provisioner.support.KafkaBrokerResource;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.PulumiCliResource;

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.KafkaBrokerResource;
 import dev.provisioner.support.OtlpReceiver;
 import dev.provisioner.support.OtlpReceiverResource;

@@ -2,8 +2,8 @@ package dev.provisioner.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.engine.EngineEvents;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.EngineEvents;
 import io.smallrye.mutiny.Multi;
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -2,6 +2,9 @@ package dev.provisioner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.provisioner.contract.Operation;
+import dev.provisioner.demo.StashDemoProgram;
+import dev.provisioner.event.EngineEvent;
 import dev.provisioner.support.RealParts;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.pulumi.automation.LocalWorkspace;
 import com.pulumi.automation.LocalWorkspaceOptions;
 import com.pulumi.automation.UpOptions;
+import dev.provisioner.demo.StashDemoProgram;
+import dev.provisioner.event.EngineEvents;
 import dev.provisioner.support.PulumiCliResource;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -2,12 +2,17 @@ package dev.provisioner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.provisioner.contract.Operation;
+import dev.provisioner.demo.FailingDemoProgram;
+import dev.provisioner.demo.SlowDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.RecordedStreams;
 import dev.provisioner.support.RealParts;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +29,6 @@ import org.junit.jupiter.api.Test;
 @Tag("record")
 class RecordEngineStreamsTest {
 
-    static final Path DIR = Path.of("src/test/resources/engine-streams");
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
     @Inject
@@ -87,8 +91,8 @@ class RecordEngineStreamsTest {
     }
 
     private static void write(String name, List<EngineEvent> events) throws IOException {
-        Files.createDirectories(DIR);
+        Files.createDirectories(RecordedStreams.DIR);
         var lines = events.stream().map(e -> e.json().toString()).toList();
-        Files.write(DIR.resolve(name + ".ndjson"), lines);
+        Files.write(RecordedStreams.DIR.resolve(name + ".ndjson"), lines);
     }
 }

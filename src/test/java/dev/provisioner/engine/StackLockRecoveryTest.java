@@ -6,6 +6,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provisioner.contract.Operation;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.StackState;
 import io.quarkus.test.junit.QuarkusTest;

@@ -8,7 +8,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.completion.DeadLetterProducer;
+import dev.provisioner.demo.StashDemoProgram;
+import dev.provisioner.listener.RequestConsumer;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.Schemas;

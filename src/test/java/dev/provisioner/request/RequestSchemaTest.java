@@ -3,7 +3,7 @@ package dev.provisioner.request;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.Schemas;
 import org.junit.jupiter.api.Test;

@@ -7,7 +7,7 @@ import static dev.provisioner.support.Requests.withOtel;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.CliTracesResource;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.RealParts;

@@ -7,8 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.SlowDemoProgram;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.SlowDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.PackagedService;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.ServiceProcess;

@@ -5,7 +5,7 @@ import static dev.provisioner.support.Requests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.PackagedService;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.ServiceProcess;

@@ -4,12 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.completion.Completion;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.engine.EngineEvents;
-import dev.provisioner.engine.Operation;
-import dev.provisioner.engine.RecordedStreams;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.Completion;
+import dev.provisioner.contract.Operation;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RecordedStreams;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.smallrye.mutiny.helpers.test.AssertSubscriber;
 import io.smallrye.mutiny.subscription.BackPressureFailure;

@@ -3,9 +3,9 @@ package dev.provisioner.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.engine.EngineEvents;
-import dev.provisioner.engine.RecordedStreams;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RecordedStreams;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.api.logs.Severity;

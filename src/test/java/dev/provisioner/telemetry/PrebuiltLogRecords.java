@@ -1,6 +1,6 @@
 package dev.provisioner.telemetry;
 
-import dev.provisioner.engine.EngineEvent;
+import dev.provisioner.event.EngineEvent;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;

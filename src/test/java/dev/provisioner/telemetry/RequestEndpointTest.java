@@ -8,7 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.provisioner.engine.StashDemoProgram;
+import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.OtlpReceiver;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.RealParts;

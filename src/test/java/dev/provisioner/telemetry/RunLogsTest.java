@@ -3,11 +3,11 @@ package dev.provisioner.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.provisioner.engine.EngineEvent;
-import dev.provisioner.engine.EngineEvents;
-import dev.provisioner.engine.Operation;
-import dev.provisioner.engine.RecordedStreams;
-import dev.provisioner.request.ProvisioningRequest;
+import dev.provisioner.contract.Operation;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RecordedStreams;
 import dev.provisioner.support.OtlpReceiver;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;

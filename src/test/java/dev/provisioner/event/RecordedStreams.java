@@ -1,16 +1,20 @@
-package dev.provisioner.engine;
+package dev.provisioner.event;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The engine streams recorded from the real CLI by {@link RecordEngineStreamsTest}, one NDJSON file a run:
+ * The engine streams recorded from the real CLI by {@code engine.RecordEngineStreamsTest}, one NDJSON file a run:
  * {@code up-create}, {@code up-update}, {@code destroy}, {@code up-failed}, {@code up-cancelled}.
  */
 public final class RecordedStreams {
+
+    /** Where the recordings are checked in. */
+    public static final Path DIR = Path.of("src/test/resources/engine-streams");
 
     public static final List<String> NAMES = List.of("up-create", "up-update", "destroy", "up-failed", "up-cancelled");
 
@@ -19,7 +23,7 @@ public final class RecordedStreams {
     /** The lines of one recording. */
     public static List<String> lines(String name) {
         try {
-            return Files.readAllLines(RecordEngineStreamsTest.DIR.resolve(name + ".ndjson"));
+            return Files.readAllLines(DIR.resolve(name + ".ndjson"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

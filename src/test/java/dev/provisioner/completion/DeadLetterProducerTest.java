@@ -1,8 +1,9 @@
-package dev.provisioner.request;
+package dev.provisioner.completion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.provisioner.contract.Utf8;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 

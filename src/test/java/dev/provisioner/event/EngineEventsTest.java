@@ -1,10 +1,11 @@
-package dev.provisioner.engine;
+package dev.provisioner.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provisioner.demo.FailingDemoProgram;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.contract;
 
 import java.util.regex.Pattern;
 
@@ -17,7 +17,7 @@ public final class StackNames {
         return name != null && name.length() <= MAX_LENGTH && SAFE.matcher(name).matches() && !name.contains("..");
     }
 
-    static void require(String what, String name) {
+    public static void require(String what, String name) {
         if (!isValid(name)) {
             throw new IllegalArgumentException(
                     what + " must match [A-Za-z0-9._-], not start with '.' or '-', and have at most " + MAX_LENGTH

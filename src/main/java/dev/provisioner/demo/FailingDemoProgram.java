@@ -1,8 +1,9 @@
-package dev.provisioner.engine;
+package dev.provisioner.demo;
 
 import com.pulumi.Context;
 import com.pulumi.resources.Stash;
 import com.pulumi.resources.StashArgs;
+import dev.provisioner.engine.InlineProgram;
 import jakarta.inject.Singleton;
 
 /** Creates one Stash, then fails: the program that shows what a failed run looks like end to end. */

@@ -1,4 +1,4 @@
-package dev.provisioner.run;
+package dev.provisioner.contract;
 
 import java.time.Instant;
 

@@ -1,8 +1,9 @@
-package dev.provisioner.completion;
+package dev.provisioner.listener;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provisioner.Channels;
+import dev.provisioner.contract.Completion;
 import dev.provisioner.run.RunJournal;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;

@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.demo;
 
 import com.pulumi.Context;
 import com.pulumi.core.Output;
@@ -7,6 +7,7 @@ import com.pulumi.resources.ComponentResourceOptions;
 import com.pulumi.resources.CustomResourceOptions;
 import com.pulumi.resources.Stash;
 import com.pulumi.resources.StashArgs;
+import dev.provisioner.engine.InlineProgram;
 import jakarta.inject.Singleton;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.event;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;

@@ -1,15 +1,15 @@
-package dev.provisioner.request;
+package dev.provisioner.listener;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provisioner.Channels;
-import dev.provisioner.run.CancelRequest;
+import dev.provisioner.contract.CancelRequest;
+import dev.provisioner.contract.RequestRules;
 import dev.provisioner.run.Provisioner;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
-import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.jboss.logging.Logger;
@@ -23,7 +23,6 @@ import org.jboss.logging.Logger;
 public class CancellationConsumer {
 
     private static final Logger LOG = Logger.getLogger(CancellationConsumer.class);
-    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
     private static final int MAX_TEXT = 256;
 
     private final ObjectMapper mapper;
@@ -47,7 +46,7 @@ public class CancellationConsumer {
         }
         String requestId = cancel.path("requestId").asText("");
         String actor = cancel.path("requestedBy").asText("");
-        if (!REQUEST_ID.matcher(requestId).matches() || actor.isBlank() || actor.length() > MAX_TEXT) {
+        if (!RequestRules.REQUEST_ID.matcher(requestId).matches() || actor.isBlank() || actor.length() > MAX_TEXT) {
             LOG.warnf(
                     "skipped cancellation at %s-%d@%d: requestId and requestedBy are required",
                     record.topic(), record.partition(), record.offset());

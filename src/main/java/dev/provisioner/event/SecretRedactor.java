@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.event;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -14,7 +14,7 @@ import java.util.Map;
  * Masks known secret values wherever they appear in an event's text. The engine already blinds secret
  * inputs and outputs, but its debug diagnostics and a program's own messages may still carry them.
  */
-final class SecretRedactor {
+public final class SecretRedactor {
 
     /** What stands in for a secret value. */
     static final String MASK = "[secret]";
@@ -24,7 +24,7 @@ final class SecretRedactor {
 
     private final List<String> secrets;
 
-    SecretRedactor(Collection<String> values) {
+    public SecretRedactor(Collection<String> values) {
         // Longest first, so that a secret containing another is masked whole.
         this.secrets = values.stream()
                 .filter(v -> v != null && v.length() >= MIN_LENGTH)
@@ -33,12 +33,12 @@ final class SecretRedactor {
                 .toList();
     }
 
-    boolean isEmpty() {
+    public boolean isEmpty() {
         return secrets.isEmpty();
     }
 
     /** Masks in place and returns {@code node}. */
-    JsonNode redact(JsonNode node) {
+    public JsonNode redact(JsonNode node) {
         if (node instanceof ObjectNode object) {
             for (Iterator<Map.Entry<String, JsonNode>> fields = object.fields(); fields.hasNext(); ) {
                 var field = fields.next();

@@ -1,7 +1,6 @@
-package dev.provisioner.request;
+package dev.provisioner.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.provisioner.engine.Operation;
 import java.util.Map;
 
 /**

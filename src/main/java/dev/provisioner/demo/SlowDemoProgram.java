@@ -1,8 +1,9 @@
-package dev.provisioner.engine;
+package dev.provisioner.demo;
 
 import com.pulumi.Context;
 import com.pulumi.resources.Stash;
 import com.pulumi.resources.StashArgs;
+import dev.provisioner.engine.InlineProgram;
 import jakarta.inject.Singleton;
 
 /**

@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.event;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +28,7 @@ public final class EngineEvents {
         this.mapper = mapper;
     }
 
-    ObjectMapper mapper() {
+    public ObjectMapper mapper() {
         return mapper;
     }
 
@@ -42,7 +42,7 @@ public final class EngineEvents {
     }
 
     /** Parses one event line with every secret value masked. */
-    EngineEvent parse(String line, SecretRedactor secrets) {
+    public EngineEvent parse(String line, SecretRedactor secrets) {
         JsonNode node;
         try {
             node = mapper.readTree(line);

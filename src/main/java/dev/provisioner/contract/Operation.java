@@ -1,4 +1,4 @@
-package dev.provisioner.engine;
+package dev.provisioner.contract;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonValue;

@@ -1,10 +1,13 @@
-package dev.provisioner.request;
+package dev.provisioner.completion;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provisioner.Channels;
+import dev.provisioner.contract.Rejection;
+import dev.provisioner.contract.RequestRules;
+import dev.provisioner.contract.Utf8;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
@@ -85,7 +88,7 @@ public class DeadLetterProducer {
         if (payload == null) {
             return "";
         }
-        if (payload.length() > RequestParser.MAX_REQUEST_BYTES) {
+        if (payload.length() > RequestRules.MAX_REQUEST_BYTES) {
             // Not worth a tree in memory: it was refused for its size.
             return redactText(payload);
         }

@@ -1,12 +1,12 @@
-package dev.provisioner.request;
+package dev.provisioner.contract;
 
 /** UTF-8 sizes of strings, counted without encoding them: a hostile payload is not copied to be measured. */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {}
 
     /** The number of bytes {@code text} has in UTF-8. */
-    static long length(String text) {
+    public static long length(String text) {
         long bytes = 0;
         for (int i = 0; i < text.length(); ) {
             int codePoint = text.codePointAt(i);
@@ -17,7 +17,7 @@ final class Utf8 {
     }
 
     /** The longest start of {@code text} that has at most {@code maxBytes} bytes in UTF-8, characters whole. */
-    static String prefix(String text, long maxBytes) {
+    public static String prefix(String text, long maxBytes) {
         long bytes = 0;
         for (int i = 0; i < text.length(); ) {
             int codePoint = text.codePointAt(i);

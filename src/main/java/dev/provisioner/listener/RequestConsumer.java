@@ -1,6 +1,10 @@
-package dev.provisioner.request;
+package dev.provisioner.listener;
 
 import dev.provisioner.Channels;
+import dev.provisioner.contract.ProvisioningRequest;
+import dev.provisioner.contract.Rejection;
+import dev.provisioner.request.RequestParser;
+import dev.provisioner.request.RequestRejectedException;
 import dev.provisioner.run.GracefulShutdown;
 import dev.provisioner.run.Provisioner;
 import dev.provisioner.run.RequestLeftForRedelivery;
@@ -11,7 +15,7 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
 
 /**
  * Reads provisioning requests. Each record is validated, then run to its completion on the
- * {@code provisioning-runs} worker pool; the record is committed after its completion is published.
+ * {@value #POOL} worker pool; the record is committed after its completion is published.
  * Records with one key ({@code project/stack}) are handled one after another, in order; records with
  * different keys in parallel (see {@code throttled.ordered=key} in the configuration).
  */
@@ -26,7 +30,7 @@ public class RequestConsumer {
      * to this, so that a hostile one cannot make those records too large to send. A valid key
      * ({@code project/stack}) has at most 201 characters.
      */
-    static final int MAX_KEY_CHARS = 256;
+    public static final int MAX_KEY_CHARS = 256;
 
     private final RequestParser parser;
     private final Provisioner provisioner;
@@ -43,8 +47,7 @@ public class RequestConsumer {
     public void consume(ConsumerRecord<String, String> record) {
         if (!shutdown.admit()) {
             // Not committed: this replica's successor, or another one, takes it.
-            throw new RequestLeftForRedelivery(
-                    "at " + record.topic() + "-" + record.partition() + "@" + record.offset());
+            throw RequestLeftForRedelivery.at(record.topic(), record.partition(), record.offset());
         }
         try {
             handle(record);
@@ -56,17 +59,7 @@ public class RequestConsumer {
     private void handle(ConsumerRecord<String, String> record) {
         ProvisioningRequest request;
         try {
-            request = parser.parse(record.value());
-            if (!request.key().equals(record.key())) {
-                throw new RequestRejectedException(
-                        "the record key must be project/stack ('" + request.key()
-                                + "'): requests for one stack keep their order only when they share a key",
-                        new RequestRejectedException.Readable(
-                                request.requestId(),
-                                request.operation().cliName(),
-                                request.project(),
-                                request.stack()));
-            }
+            request = parser.parse(record.key(), record.value());
         } catch (RequestRejectedException e) {
             var readable = e.readable();
             String key = record.key();

@@ -1,4 +1,4 @@
-package dev.provisioner.request;
+package dev.provisioner.contract;
 
 /**
  * A record the service will not run, with what could be read of it: the fields are {@code null} where

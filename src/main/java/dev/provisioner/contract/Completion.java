@@ -1,4 +1,4 @@
-package dev.provisioner.completion;
+package dev.provisioner.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;

@@ -1,0 +1,66 @@
+package dev.provisioner.contract;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * The rules of the request contract that are not the record's shape: limits, name patterns, reserved
+ * attributes. Defined here once: {@code RequestParser} enforces them, the OTel sink relies on them, and
+ * {@code RequestSchemaTest} checks that the published schema ({@code schemas/provisioning-request.schema.json})
+ * says the same.
+ */
+public final class RequestRules {
+
+    /** The largest payload read; larger ones are refused before parsing. */
+    public static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
+    public static final int MAX_NESTING = 8;
+    public static final int MAX_CONFIG_ENTRIES = 256;
+    public static final int MAX_CONFIG_VALUE_CHARS = 64 * 1024;
+    public static final int MAX_ATTRIBUTES = 32;
+    public static final int MAX_ATTRIBUTE_VALUE_CHARS = 1024;
+    public static final int MAX_TOKEN_CHARS = 4096;
+    public static final int MAX_ACTOR_CHARS = 256;
+    public static final int MAX_TIMEOUT_SECONDS = 24 * 60 * 60;
+    public static final int MAX_ENDPOINT_CHARS = 2048;
+
+    /** A request id: also part of every audit record's {@code ce_id}, so no {@code /} and no spaces. */
+    public static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    public static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
+
+    /** {@code otel.appCode} and {@code otel.index}. */
+    public static final Pattern LABEL = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+
+    public static final Pattern ATTRIBUTE_KEY = Pattern.compile("[A-Za-z][A-Za-z0-9._-]{0,127}");
+
+    /** Visible ASCII only: the token travels in an HTTP header. */
+    public static final Pattern TOKEN = Pattern.compile("[\\x21-\\x7E]{1," + MAX_TOKEN_CHARS + "}");
+
+    /**
+     * Characters that must not reach a log line, a terminal or an audit UI from a payload: C0 and C1
+     * controls (NUL, newlines, ANSI escapes in 7 and 8 bits), Unicode line separators and bidirectional
+     * overrides and isolates.
+     */
+    public static final Pattern CONTROL =
+            Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
+
+    /** Resource attributes the service sets itself from the request; {@code otel.attributes} cannot set them. */
+    public static final Set<String> RESERVED_ATTRIBUTES =
+            Set.of("appcode", "com.redhat.otel.auth_token", "project-name", "operation", "stack", "index");
+
+    /** The service's own resource attributes ({@code service.name}, …): reserved too. */
+    public static final String RESERVED_ATTRIBUTE_PREFIX = "service.";
+
+    private RequestRules() {}
+
+    /** Whether {@code otel.attributes} may not set {@code key}. */
+    public static boolean reserved(String key) {
+        return RESERVED_ATTRIBUTES.contains(key) || key.startsWith(RESERVED_ATTRIBUTE_PREFIX);
+    }
+
+    /** Text from a payload fit for a log line: every {@link #CONTROL control character} is replaced by {@code ?}. */
+    public static String printable(String text) {
+        return text == null ? null : CONTROL.matcher(text).replaceAll("?");
+    }
+}
