@@ -76,7 +76,30 @@ public record Completion(
      *     {@code cancelled}, {@code timeout}, {@code audit} (the run ended, but the broker did not take
      *     every record of its audit trail) or {@code internal}
      */
-    public record ErrorInfo(String type, String message) {}
+    public record ErrorInfo(String type, String message) {
+
+        /** The longest message a completion carries, however much the engine reported. */
+        public static final int MAX_MESSAGE_CHARS = 4000;
+
+        /** Stands for what {@link #bounded} leaves out. */
+        private static final String CUT = "\n…\n";
+
+        public ErrorInfo {
+            message = bounded(message);
+        }
+
+        /**
+         * {@code text} cut to {@value #MAX_MESSAGE_CHARS} characters: its start and its end, which is where the
+         * engine's first error and the CLI's last words are.
+         */
+        public static String bounded(String text) {
+            if (text == null || text.length() <= MAX_MESSAGE_CHARS) {
+                return text;
+            }
+            int half = (MAX_MESSAGE_CHARS - CUT.length()) / 2;
+            return text.substring(0, half) + CUT + text.substring(text.length() - half);
+        }
+    }
 
     /**
      * @param total engine events the run emitted

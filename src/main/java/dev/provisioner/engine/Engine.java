@@ -19,6 +19,7 @@ import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.DaemonThreads;
+import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.Operation;
 import dev.provisioner.contract.StackNames;
 import dev.provisioner.event.EngineEvent;
@@ -64,9 +65,6 @@ public class Engine {
 
     /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
     private static final String DIY_ORGANIZATION = "organization";
-
-    /** Bounds what a failed operation reports, however much the engine printed. */
-    private static final int MAX_ERROR_CHARS = 4000;
 
     private final EngineConfig config;
     private final EngineEvents parser;
@@ -536,7 +534,7 @@ public class Engine {
     }
 
     private static String bounded(String text) {
-        return text.length() <= MAX_ERROR_CHARS ? text : "…" + text.substring(text.length() - MAX_ERROR_CHARS);
+        return Completion.ErrorInfo.bounded(text);
     }
 
     @PreDestroy

@@ -8,9 +8,6 @@ import java.util.Map;
 /** What a run's events add up to: how many there were, the engine's summary, its error messages. */
 final class RunSummary {
 
-    /** Bounds the error text a completion carries, however much the engine reported. */
-    static final int MAX_ERROR_CHARS = 4000;
-
     private long total;
     private Map<String, Integer> resourceChanges = Map.of();
     private String result;
@@ -48,7 +45,7 @@ final class RunSummary {
         if (errors.isEmpty()) {
             return null;
         }
-        String all = String.join("\n", errors);
-        return all.length() <= MAX_ERROR_CHARS ? all : all.substring(0, MAX_ERROR_CHARS) + "…";
+        // Bounded by the completion's ErrorInfo.
+        return String.join("\n", errors);
     }
 }
