@@ -131,12 +131,12 @@ public final class ProvisionResource {
     public Uni<Response> cancel(
             @PathParam("id") String id, @QueryParam("reason") String reason, @Context SecurityContext caller) {
         RunJournal.Entry entry = journal.find(id).orElseThrow(() -> unknown(id));
-        if (entry.state().finished()) {
+        if (entry.finished()) {
             throw new ProblemException(
                     Response.Status.CONFLICT,
                     Problem.ALREADY_FINISHED,
                     "Request already finished",
-                    "request " + id + " has " + entry.state().wireName() + "; there is nothing to cancel");
+                    "request " + id + " has " + entry.status() + "; there is nothing to cancel");
         }
         String key = entry.project() + "/" + entry.stack();
         return producer.cancellation(key, id, caller.getUserPrincipal().getName(), reason)

@@ -22,7 +22,7 @@ import java.util.Map;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProvisionStatus(
         String requestId,
-        RunJournal.State status,
+        String status,
         String operation,
         String project,
         String stack,
@@ -41,7 +41,7 @@ public record ProvisionStatus(
         Completion done = entry.completion();
         return new ProvisionStatus(
                 entry.requestId(),
-                entry.state(),
+                entry.status(),
                 entry.operation(),
                 entry.project(),
                 entry.stack(),

@@ -1,15 +1,18 @@
 package dev.provisioner.audit;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.provisioner.Channels;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RunSink;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
-import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
@@ -21,6 +24,7 @@ import java.time.Clock;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -167,8 +171,8 @@ public class AuditSink {
 
         private final String key;
         private final CloudEventHeaders headers;
-        /** The request context every record starts with, as JSON without its closing brace. */
-        private final String contextPrefix;
+        /** What every record of the trail starts with. */
+        private final RequestContext context;
 
         /** Held while a record is numbered and handed to the producer: the topic keeps the numbers' order. */
         private final Object order = new Object();
@@ -186,20 +190,14 @@ public class AuditSink {
             this.key = request.key();
             this.headers =
                     new CloudEventHeaders(config.source() + "/" + request.project() + "/" + request.stack(), key);
-            ObjectNode context = mapper.createObjectNode()
-                    .put("requestId", request.requestId())
-                    .put("attempt", attempt)
-                    .put("requestedBy", request.requestedBy())
-                    .put(
-                            "operation",
-                            request.operation() == null
-                                    ? null
-                                    : request.operation().cliName())
-                    .put("project", request.project())
-                    .put("stack", request.stack())
-                    .put("program", request.program());
-            String json = context.toString();
-            this.contextPrefix = json.substring(0, json.length() - 1);
+            this.context = new RequestContext(
+                    request.requestId(),
+                    attempt,
+                    request.requestedBy(),
+                    request.operation() == null ? null : request.operation().cliName(),
+                    request.project(),
+                    request.stack(),
+                    request.program());
         }
 
         /** This attempt's id: random, {@value #ATTEMPT_CHARS} hex digits. */
@@ -223,8 +221,7 @@ public class AuditSink {
          * when the broker has acknowledged it, and fails when it does not take it.
          */
         public Uni<Void> lifecycle(String phase, Object details) {
-            String data =
-                    contextPrefix + ",\"phase\":\"" + phase + "\",\"details\":" + mapper.valueToTree(details) + "}";
+            String data = json(new LifecycleRecord(context, phase, details));
             CompletableFuture<Void> answer = new CompletableFuture<>();
             send(idPrefix + phase, LIFECYCLE_PREFIX + phase, null, data, failure -> {
                 if (failure == null) {
@@ -265,25 +262,30 @@ public class AuditSink {
         }
 
         /**
-         * Writes every event of {@code events} in order, as it comes, at most {@link AuditConfig#maxInFlight()}
-         * awaiting their acknowledgement at once (past it, the events wait); completes when each has its
-         * answer. A record the broker does not take is counted (see {@link #intact()}), and the next ones are
-         * still written.
+         * The sink of the run's engine events: it writes each in order, as it comes, at most
+         * {@link AuditConfig#maxInFlight()} awaiting their acknowledgement at once (past it, the events wait),
+         * and is drained when each has its answer. A record the broker does not take is counted (see
+         * {@link #intact()}), and the next ones are still written.
          */
-        public Uni<Void> events(Multi<EngineEvent> events) {
+        public RunSink events() {
             InFlight inFlight = new InFlight(config.maxInFlight());
-            return events.invoke(event -> {
-                        inFlight.enter();
-                        send(
-                                idPrefix + "engine:" + event.sequence(),
-                                TYPE_PREFIX + event.name(),
-                                subjectOf(event),
-                                contextPrefix + ",\"event\":" + event.json() + "}",
-                                failure -> inFlight.leave());
-                    })
-                    .collect()
-                    .last()
-                    .chain(() -> Uni.createFrom().completionStage(inFlight.drained()));
+            return new RunSink() {
+                @Override
+                public void accept(EngineEvent event) {
+                    inFlight.enter();
+                    send(
+                            idPrefix + "engine:" + event.sequence(),
+                            TYPE_PREFIX + event.name(),
+                            subjectOf(event),
+                            json(new EventRecord(context, event.json())),
+                            failure -> inFlight.leave());
+                }
+
+                @Override
+                public CompletionStage<Void> drained() {
+                    return inFlight.drained();
+                }
+            };
         }
 
         /**
@@ -311,6 +313,33 @@ public class AuditSink {
             }
         }
     }
+
+    private String json(Object record) {
+        try {
+            return mapper.writeValueAsString(record);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("an audit record that cannot be written as JSON: " + e, e);
+        }
+    }
+
+    /** The request every record of a trail is about (schema {@code audit-record.schema.json}). */
+    record RequestContext(
+            String requestId,
+            String attempt,
+            String requestedBy,
+            String operation,
+            String project,
+            String stack,
+            String program) {}
+
+    /** An engine event, exactly as the engine sent it (secret values masked), in its request's context. */
+    record EventRecord(@JsonUnwrapped RequestContext context, JsonNode event) {}
+
+    /** A step in the life of a request; {@code details} is any JSON value, null included. */
+    record LifecycleRecord(
+            @JsonUnwrapped RequestContext context,
+            String phase,
+            @JsonInclude(JsonInclude.Include.ALWAYS) Object details) {}
 
     /** A run's event records sent and not answered yet, at most a given number. */
     private static final class InFlight {

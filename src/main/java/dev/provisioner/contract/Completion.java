@@ -2,6 +2,7 @@ package dev.provisioner.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
@@ -40,6 +41,30 @@ public record Completion(
     /** The value that stands for a secret output. */
     public static final String SECRET_MASK = "[secret]";
 
+    /** A request's completion, to be filled in: its fields are the request's, no resource changed, no event. */
+    public static Builder of(ProvisioningRequest request) {
+        return new Builder(request);
+    }
+
+    /** The completion of a request the service will not run: its fields are what could be read of it. */
+    public static Completion rejected(Rejection rejection, Instant at) {
+        return new Completion(
+                rejection.requestId(),
+                rejection.operation(),
+                rejection.project(),
+                rejection.stack(),
+                Status.REJECTED,
+                null,
+                at,
+                0,
+                Map.of(),
+                Map.of(),
+                new ErrorInfo("rejected", rejection.reason()),
+                EventCounts.NONE,
+                null,
+                false);
+    }
+
     /** This completion, saying why the request did not succeed. */
     public Completion withError(ErrorInfo error) {
         return new Completion(
@@ -57,6 +82,91 @@ public record Completion(
                 events,
                 engineVersion,
                 redelivered);
+    }
+
+    /** Fills in the completion of a run; {@link #build()} checks that it says how and when the run ended. */
+    public static final class Builder {
+        private final ProvisioningRequest request;
+        private Status status;
+        private Instant startedAt;
+        private Instant finishedAt;
+        private Map<String, Integer> resourceChanges = Map.of();
+        private Map<String, Object> outputs = Map.of();
+        private ErrorInfo error;
+        private EventCounts events = EventCounts.NONE;
+        private String engineVersion;
+        private boolean redelivered;
+
+        private Builder(ProvisioningRequest request) {
+            this.request = request;
+        }
+
+        /** How the run ended; {@code error} says why when it did not succeed, and is null when it did. */
+        public Builder status(Status status, ErrorInfo error) {
+            this.status = status;
+            this.error = error;
+            return this;
+        }
+
+        public Builder between(Instant startedAt, Instant finishedAt) {
+            this.startedAt = startedAt;
+            this.finishedAt = finishedAt;
+            return this;
+        }
+
+        public Builder resourceChanges(Map<String, Integer> resourceChanges) {
+            this.resourceChanges = resourceChanges;
+            return this;
+        }
+
+        public Builder outputs(Map<String, Object> outputs) {
+            this.outputs = outputs;
+            return this;
+        }
+
+        public Builder events(EventCounts events) {
+            this.events = events;
+            return this;
+        }
+
+        public Builder engineVersion(String engineVersion) {
+            this.engineVersion = engineVersion;
+            return this;
+        }
+
+        /** The request had run before, and was not run again. */
+        public Builder redelivered() {
+            this.redelivered = true;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when the status or either instant is missing, or the status is
+         *     {@code rejected} (see {@link Completion#rejected})
+         */
+        public Completion build() {
+            if (status == null || status == Status.REJECTED) {
+                throw new IllegalStateException("status must be succeeded, failed or cancelled, not " + status);
+            }
+            if (startedAt == null || finishedAt == null) {
+                throw new IllegalStateException("startedAt and finishedAt are required");
+            }
+            return new Completion(
+                    request.requestId(),
+                    request.operation().cliName(),
+                    request.project(),
+                    request.stack(),
+                    status,
+                    startedAt,
+                    finishedAt,
+                    Duration.between(startedAt, finishedAt).toMillis(),
+                    resourceChanges,
+                    outputs,
+                    error,
+                    events,
+                    engineVersion,
+                    redelivered);
+        }
     }
 
     public enum Status {

@@ -1,6 +1,14 @@
 package dev.provisioner.contract;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.MapperFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.Map;
 
 /**
@@ -31,9 +39,28 @@ public record ProvisioningRequest(
         OtelTarget otel,
         Integer timeoutSeconds) {
 
+    /** Sorted keys and map entries: equal requests serialize, and so hash, the same. */
+    private static final ObjectMapper CANONICAL = JsonMapper.builder()
+            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
+            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
+            .build();
+
     public ProvisioningRequest {
         config = config == null ? Map.of() : config;
         secretConfig = secretConfig == null ? Map.of() : secretConfig;
+    }
+
+    /**
+     * The SHA-256 of this request in canonical JSON (keys sorted): two requests are the same request when
+     * their fingerprints are equal.
+     */
+    public String fingerprint() {
+        try {
+            byte[] json = CANONICAL.writeValueAsBytes(this);
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
+        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
+            throw new IllegalStateException("cannot fingerprint request " + requestId, e);
+        }
     }
 
     /** The Kafka key of everything about this request: {@code project/stack}. */

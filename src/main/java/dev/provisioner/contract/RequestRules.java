@@ -45,9 +45,22 @@ public final class RequestRules {
     public static final Pattern CONTROL =
             Pattern.compile("[\\x00-\\x1F\\x7F-\\x9F\\u2028\\u2029\\u202A-\\u202E\\u2066-\\u2069]");
 
+    // The Resource attributes of a run's log records that the service sets from the request.
+    public static final String APP_CODE_ATTRIBUTE = "appcode";
+    public static final String AUTH_TOKEN_ATTRIBUTE = "com.redhat.otel.auth_token";
+    public static final String PROJECT_ATTRIBUTE = "project-name";
+    public static final String OPERATION_ATTRIBUTE = "operation";
+    public static final String STACK_ATTRIBUTE = "stack";
+    public static final String INDEX_ATTRIBUTE = "index";
+
     /** Resource attributes the service sets itself from the request; {@code otel.attributes} cannot set them. */
-    public static final Set<String> RESERVED_ATTRIBUTES =
-            Set.of("appcode", "com.redhat.otel.auth_token", "project-name", "operation", "stack", "index");
+    public static final Set<String> RESERVED_ATTRIBUTES = Set.of(
+            APP_CODE_ATTRIBUTE,
+            AUTH_TOKEN_ATTRIBUTE,
+            PROJECT_ATTRIBUTE,
+            OPERATION_ATTRIBUTE,
+            STACK_ATTRIBUTE,
+            INDEX_ATTRIBUTE);
 
     /** The service's own resource attributes ({@code service.name}, …): reserved too. */
     public static final String RESERVED_ATTRIBUTE_PREFIX = "service.";

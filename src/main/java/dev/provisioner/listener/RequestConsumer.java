@@ -7,6 +7,7 @@ import dev.provisioner.request.RequestParser;
 import dev.provisioner.request.RequestRejectedException;
 import dev.provisioner.run.GracefulShutdown;
 import dev.provisioner.run.Provisioner;
+import dev.provisioner.run.Rejections;
 import dev.provisioner.run.RequestLeftForRedelivery;
 import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,11 +35,14 @@ public class RequestConsumer {
 
     private final RequestParser parser;
     private final Provisioner provisioner;
+    private final Rejections rejections;
     private final GracefulShutdown shutdown;
 
-    public RequestConsumer(RequestParser parser, Provisioner provisioner, GracefulShutdown shutdown) {
+    public RequestConsumer(
+            RequestParser parser, Provisioner provisioner, Rejections rejections, GracefulShutdown shutdown) {
         this.parser = parser;
         this.provisioner = provisioner;
+        this.rejections = rejections;
         this.shutdown = shutdown;
     }
 
@@ -63,7 +67,7 @@ public class RequestConsumer {
         } catch (RequestRejectedException e) {
             var readable = e.readable();
             String key = record.key();
-            provisioner.reject(new Rejection(
+            rejections.reject(new Rejection(
                     key == null || key.length() <= MAX_KEY_CHARS ? key : key.substring(0, MAX_KEY_CHARS),
                     record.value(),
                     e.getMessage(),

@@ -21,16 +21,11 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
-import com.fasterxml.jackson.databind.exc.InvalidFormatException;
-import com.fasterxml.jackson.databind.exc.MismatchedInputException;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
-import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import dev.provisioner.contract.Operation;
@@ -61,9 +56,6 @@ import java.util.stream.Collectors;
 public class RequestParser {
 
     static final int MAX_REASON_CHARS = 4096;
-
-    /** How Jackson begins its message about a field given twice. */
-    private static final String DUPLICATE = "Duplicate field '";
 
     private static final Set<String> OPERATIONS =
             Arrays.stream(Operation.values()).map(Operation::cliName).collect(Collectors.toUnmodifiableSet());
@@ -149,7 +141,8 @@ public class RequestParser {
             tree = strict.readTree(payload);
         } catch (JsonProcessingException e) {
             throw new RequestRejectedException(
-                    "the request is not valid JSON: " + describe(e), RequestRejectedException.Readable.NONE);
+                    "the request is not valid JSON: " + PayloadText.describe(e),
+                    RequestRejectedException.Readable.NONE);
         }
         var readable = readable(tree);
         if (!tree.isObject()) {
@@ -159,7 +152,7 @@ public class RequestParser {
         try {
             request = strict.treeToValue(tree, ProvisioningRequest.class);
         } catch (JsonProcessingException e) {
-            throw new RequestRejectedException(describe(e), readable);
+            throw new RequestRejectedException(PayloadText.describe(e), readable);
         }
         List<String> problems = check(request);
         if (!problems.isEmpty()) {
@@ -198,7 +191,7 @@ public class RequestParser {
         if (r.program() == null) {
             problems.add("program is required");
         } else if (catalog.find(r.program()).isEmpty()) {
-            problems.add("program '" + quoted(r.program()) + "' is not in the catalog " + catalog.names());
+            problems.add("program '" + PayloadText.quoted(r.program()) + "' is not in the catalog " + catalog.names());
         }
         checkConfig(problems, r.config(), r.secretConfig());
         if (r.requestedBy() == null || r.requestedBy().isBlank()) {
@@ -241,8 +234,8 @@ public class RequestParser {
     private static void checkEntries(List<String> problems, String field, Map<String, String> entries) {
         for (var e : entries.entrySet()) {
             if (!CONFIG_KEY.matcher(e.getKey()).matches()) {
-                problems.add(
-                        field + " key '" + quoted(e.getKey()) + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
+                problems.add(field + " key '" + PayloadText.quoted(e.getKey())
+                        + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
             } else if (e.getValue() == null) {
                 problems.add(field + "." + e.getKey() + " must be a string");
             } else if (e.getValue().length() > MAX_CONFIG_VALUE_CHARS) {
@@ -271,7 +264,8 @@ public class RequestParser {
         for (var e : otel.attributes().entrySet()) {
             String key = e.getKey();
             if (!ATTRIBUTE_KEY.matcher(key).matches()) {
-                problems.add("otel.attributes key '" + quoted(key) + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
+                problems.add("otel.attributes key '" + PayloadText.quoted(key)
+                        + "' must be 1 to 128 characters of [A-Za-z0-9._-]");
             } else if (RequestRules.reserved(key)) {
                 problems.add("otel.attributes may not set '" + key + "': the service sets it");
             } else if (e.getValue() == null
@@ -318,7 +312,7 @@ public class RequestParser {
                 || uri.getRawFragment() != null) {
             problems.add("otel.endpoint must be an http or https base URL without user info, query or fragment");
         } else if (!allowedEndpoints.contains(withoutTrailingSlash(endpoint))) {
-            problems.add("otel.endpoint '" + quoted(endpoint)
+            problems.add("otel.endpoint '" + PayloadText.quoted(endpoint)
                     + "' is not an allowed endpoint: the service's operators list them in"
                     + " provisioner.otel.allowed-endpoints");
         }
@@ -326,45 +320,5 @@ public class RequestParser {
 
     private static String withoutTrailingSlash(String url) {
         return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-    }
-
-    /** A parse failure in words, naming the field but never quoting a value. */
-    private static String describe(JsonProcessingException e) {
-        String field = e instanceof JsonMappingException m ? fieldPath(m) : "";
-        if (e instanceof UnrecognizedPropertyException u) {
-            return "unknown field '" + field + "'";
-        }
-        if (e instanceof ValueInstantiationException v && v.getCause() != null) {
-            return field + ": " + v.getCause().getMessage();
-        }
-        if (e instanceof InvalidFormatException || e instanceof MismatchedInputException) {
-            return field.isEmpty() ? "a value has the wrong type" : field + " has the wrong type";
-        }
-        String message = e.getOriginalMessage();
-        var at = e.getLocation();
-        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-        if (message.startsWith(DUPLICATE) && message.endsWith("'")) {
-            // A field name, not a value: worth naming.
-            return "duplicate field '" + quoted(message.substring(DUPLICATE.length(), message.length() - 1)) + "'"
-                    + where;
-        }
-        // Jackson's wording names the limit that was hit (nesting, string length); cut it before any
-        // quoted input, which may be a value.
-        int quote = message.indexOf('\'');
-        String words = quote < 0 ? message : message.substring(0, quote).replaceAll("[\\s(:]+$", "");
-        return (field.isEmpty() ? "" : field + ": ") + words + where;
-    }
-
-    /** Where in the payload, by names fit to be quoted: a config key can hold any character. */
-    private static String fieldPath(JsonMappingException e) {
-        return e.getPath().stream()
-                .map(ref -> ref.getFieldName() != null ? quoted(ref.getFieldName()) : "[" + ref.getIndex() + "]")
-                .collect(Collectors.joining("."));
-    }
-
-    /** A name from the payload, cut short and stripped of control characters, for a reason text. */
-    private static String quoted(String text) {
-        String clean = RequestRules.printable(text);
-        return clean.length() <= 64 ? clean : clean.substring(0, 64) + "…";
     }
 }

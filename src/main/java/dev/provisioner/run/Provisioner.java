@@ -2,13 +2,9 @@ package dev.provisioner.run;
 
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.audit.AuditSink;
-import dev.provisioner.completion.CompletionProducer;
-import dev.provisioner.completion.DeadLetterProducer;
 import dev.provisioner.contract.CancelRequest;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.ProvisioningRequest;
-import dev.provisioner.contract.Rejection;
-import dev.provisioner.contract.RequestRules;
 import dev.provisioner.engine.Cancellation;
 import dev.provisioner.engine.Engine;
 import dev.provisioner.engine.EngineResult;
@@ -16,15 +12,15 @@ import dev.provisioner.engine.EngineRun;
 import dev.provisioner.engine.HistoryEntry;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.engine.RunSpec;
-import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.RunSink;
+import dev.provisioner.event.RunSinks;
 import dev.provisioner.telemetry.OtelLogSink;
+import dev.provisioner.telemetry.RunLogs;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
 import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
@@ -32,6 +28,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -42,35 +39,22 @@ import org.jboss.logging.Logger;
 
 /**
  * Takes a request from acceptance to its one completion: audits that it was accepted, runs the engine,
- * streams every engine event to the audit trail, the OpenTelemetry log records and the run journal at
- * once, and publishes the completion once the first two have what they will get. The journal follows
- * the request from queued to its completion, for the REST API.
+ * feeds every engine event to the run's sinks (the audit trail, the OpenTelemetry log records, the run's
+ * summary, the journal), and publishes the completion once the sinks have what they will get.
  */
 @ApplicationScoped
 public class Provisioner {
 
     private static final Logger LOG = Logger.getLogger(Provisioner.class);
 
-    /**
-     * How long one broker acknowledgement may take before the request is left to be delivered again.
-     * Longer than the producers' {@code max.block.ms} plus {@code delivery.timeout.ms} (1 + 2 minutes, see
-     * {@code application.properties}), so that the producer's own verdict comes first: a record given up
-     * on here could still be written later.
-     */
-    private static final Duration SEND_TIMEOUT = Duration.ofMinutes(4);
-
     private static final Completion.ErrorInfo AUDIT_INCOMPLETE = new Completion.ErrorInfo(
             "audit", "the run ended, but the broker did not take every record of its audit trail");
-
-    /** The run's event stream goes to the audit trail, the log records, the summary and the journal. */
-    private static final int EVENT_SUBSCRIBERS = 4;
 
     private final Engine engine;
     private final ProgramCatalog catalog;
     private final AuditSink audit;
     private final OtelLogSink otel;
-    private final CompletionProducer completions;
-    private final DeadLetterProducer deadLetters;
+    private final Completions completions;
     private final RunRegistry registry;
     private final RunJournal journal;
     private final RunMetrics metrics;
@@ -85,8 +69,7 @@ public class Provisioner {
             ProgramCatalog catalog,
             AuditSink audit,
             OtelLogSink otel,
-            CompletionProducer completions,
-            DeadLetterProducer deadLetters,
+            Completions completions,
             RunRegistry registry,
             RunJournal journal,
             RunMetrics metrics,
@@ -98,7 +81,6 @@ public class Provisioner {
         this.audit = audit;
         this.otel = otel;
         this.completions = completions;
-        this.deadLetters = deadLetters;
         this.registry = registry;
         this.journal = journal;
         this.metrics = metrics;
@@ -133,27 +115,21 @@ public class Provisioner {
                 request.requestId(), request.operation().cliName(), request.key());
         AuditSink.Trail trail = audit.open(request);
         // Strict (the default): nothing runs until the audit trail holds the request.
-        await(trail.gate("accepted", accepted(request)), SEND_TIMEOUT);
+        Acks.await(trail.gate("accepted", accepted(request)));
 
         Optional<CancelRequest> cancelledEarly = registry.takePending(request.requestId());
         if (cancelledEarly.isPresent()) {
             Instant now = clock.instant();
+            var error =
+                    new Completion.ErrorInfo("cancelled", cancelledEarly.get().describe() + " before it started");
             return finish(
                     request,
                     trail,
-                    completion(
-                            request,
-                            Completion.Status.CANCELLED,
-                            now,
-                            now,
-                            Map.of(),
-                            Map.of(),
-                            cancelledEarly
-                                    .map(c ->
-                                            new Completion.ErrorInfo("cancelled", c.describe() + " before it started"))
-                                    .get(),
-                            Completion.EventCounts.NONE,
-                            false));
+                    Completion.of(request)
+                            .status(Completion.Status.CANCELLED, error)
+                            .between(now, now)
+                            .engineVersion(engineVersion())
+                            .build());
         }
 
         Span span = tracer.spanBuilder("provision " + request.operation().cliName())
@@ -194,14 +170,12 @@ public class Provisioner {
             case CANCELLED -> "cancelled";
             default -> outcome.redelivered() ? "redelivered" : "completed";
         };
-        boolean intact = written(trail.settled()) && trail.intact();
+        boolean intact = Acks.written(trail.settled()) && trail.intact();
         Completion completion = intact || outcome.error() != null ? outcome : outcome.withError(AUDIT_INCOMPLETE);
-        if (!written(trail.lifecycle(phase, completion)) && completion.error() == null) {
+        if (!Acks.written(trail.lifecycle(phase, completion)) && completion.error() == null) {
             completion = completion.withError(AUDIT_INCOMPLETE);
         }
-        await(completions.publish(request.key(), completion), SEND_TIMEOUT);
-        journal.finished(completion);
-        metrics.finished(completion);
+        completions.publish(request.key(), completion);
         LOG.infof(
                 "request %s (%s %s) %s%s in %d ms",
                 request.requestId(),
@@ -224,8 +198,8 @@ public class Provisioner {
                 request.secretConfig(),
                 new UpdateMessage(request.requestId(), request.requestedBy()).text(),
                 traceparent(trace));
-        await(trail.gate("started", Map.of("engineVersion", engineVersion())), SEND_TIMEOUT);
-        EngineRun run = engine.start(spec, recovery -> await(trail.lifecycle("recovered", recovery), SEND_TIMEOUT));
+        Acks.await(trail.gate("started", Map.of("engineVersion", engineVersion())));
+        EngineRun run = engine.start(spec, recovery -> Acks.await(trail.lifecycle("recovered", recovery)));
         journal.running(request.requestId());
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
         Duration timeout = request.timeoutSeconds() == null
@@ -233,29 +207,11 @@ public class Provisioner {
                 : Duration.ofSeconds(request.timeoutSeconds());
         ScheduledFuture<?> deadline =
                 timeouts.schedule(() -> run.cancel(Cancellation.TIMEOUT), timeout.toMillis(), TimeUnit.MILLISECONDS);
-        OtelLogSink.RunLogs logs = otel.open(request, trace);
+        RunLogs logs = otel.open(request, trace);
         RunSummary summary = new RunSummary();
+        List<RunSink> sinks = List.of(trail.events(), logs, summary, journal.sink(request.requestId()), metrics::event);
         try {
-            Multi<EngineEvent> events = run.events().broadcast().toAtLeast(EVENT_SUBSCRIBERS);
-            Uni<Void> audited = trail.events(events);
-            Uni<Void> logged = logs.consume(events);
-            Uni<RunSummary> summed =
-                    events.invoke(summary::add).collect().last().replaceWith(summary);
-            Uni<Void> journaled = events.invoke(event -> {
-                        journal.append(request.requestId(), event);
-                        metrics.event(event);
-                    })
-                    .collect()
-                    .last()
-                    .replaceWithVoid()
-                    .onFailure()
-                    .recoverWithUni(failure -> {
-                        // The journal only serves readers: the run goes on without it.
-                        LOG.warnf("journal of request %s stopped: %s", request.requestId(), failure.toString());
-                        return Uni.createFrom().voidItem();
-                    });
-            Duration bound = timeout.plus(config.cancelGrace());
-            await(Uni.combine().all().unis(audited, logged, summed, journaled).discardItems(), bound);
+            RunSinks.feed(run.events(), sinks).await().atMost(timeout.plus(config.cancelGrace()));
         } catch (RuntimeException e) {
             // Nobody follows the run any more: stop it rather than let it change the stack unobserved.
             run.cancel(Cancellation.SHUTDOWN);
@@ -265,26 +221,23 @@ public class Provisioner {
             deadline.cancel(false);
             registry.finished(request.requestId());
         }
-        EngineResult result = await(run.result(), config.cancelGrace());
-        OtelLogSink.Counts exported = logs.finish();
+        EngineResult result = run.result().await().atMost(config.cancelGrace());
+        RunLogs.Counts exported = logs.finish();
         if (run.cancellation() == Cancellation.SHUTDOWN && result.status() != EngineResult.Status.SUCCEEDED) {
             throw RequestLeftForRedelivery.of(request.requestId());
         }
         if (result.alreadyRan()) {
             return redelivered(request, result);
         }
-        Instant finished = clock.instant();
-        return completion(
-                request,
-                status(result),
-                started,
-                finished,
-                summary.resourceChanges(),
-                masked(result.outputs()),
-                error(result, summary, run.cancellation()),
-                new Completion.EventCounts(
-                        summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()),
-                false);
+        return Completion.of(request)
+                .status(status(result), error(result, summary, run.cancellation()))
+                .between(started, clock.instant())
+                .resourceChanges(summary.resourceChanges())
+                .outputs(masked(result.outputs()))
+                .events(new Completion.EventCounts(
+                        summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()))
+                .engineVersion(engineVersion())
+                .build();
     }
 
     /** The completion of a request whose update the stack's history already holds. */
@@ -292,76 +245,14 @@ public class Provisioner {
         HistoryEntry earlier = result.earlier();
         Instant start = Optional.ofNullable(earlier.startTime()).orElse(clock.instant());
         Instant end = Optional.ofNullable(earlier.endTime()).orElse(start);
-        return completion(
-                request,
-                Completion.Status.SUCCEEDED,
-                start,
-                end,
-                earlier.resourceChanges(),
-                masked(result.outputs()),
-                null,
-                Completion.EventCounts.NONE,
-                true);
-    }
-
-    private Completion completion(
-            ProvisioningRequest request,
-            Completion.Status status,
-            Instant started,
-            Instant finished,
-            Map<String, Integer> resourceChanges,
-            Map<String, Object> outputs,
-            Completion.ErrorInfo error,
-            Completion.EventCounts events,
-            boolean redelivered) {
-        return new Completion(
-                request.requestId(),
-                request.operation().cliName(),
-                request.project(),
-                request.stack(),
-                status,
-                started,
-                finished,
-                Duration.between(started, finished).toMillis(),
-                resourceChanges,
-                outputs,
-                error,
-                events,
-                engineVersion(),
-                redelivered);
-    }
-
-    /**
-     * Publishes what becomes of a request that cannot run: the payload (token and secrets masked) on the
-     * dead-letter topic, a {@code rejected} record in the audit trail, and a {@code rejected} completion.
-     */
-    public void reject(Rejection rejection) {
-        await(deadLetters.send(rejection), SEND_TIMEOUT);
-        metrics.deadLettered();
-        await(audit.rejected(rejection.id(), rejection.key(), rejection.reason()), SEND_TIMEOUT);
-        Instant now = clock.instant();
-        var completion = new Completion(
-                rejection.requestId(),
-                rejection.operation(),
-                rejection.project(),
-                rejection.stack(),
-                Completion.Status.REJECTED,
-                null,
-                now,
-                0,
-                Map.of(),
-                Map.of(),
-                new Completion.ErrorInfo("rejected", rejection.reason()),
-                Completion.EventCounts.NONE,
-                null,
-                false);
-        await(completions.publish(rejection.key(), completion), SEND_TIMEOUT);
-        journal.finished(completion);
-        metrics.finished(completion);
-        // The key as it came: control characters in it would forge log lines or colour a terminal.
-        LOG.warnf(
-                "rejected %s (key %s): %s",
-                rejection.id(), RequestRules.printable(rejection.key()), rejection.reason());
+        return Completion.of(request)
+                .status(Completion.Status.SUCCEEDED, null)
+                .between(start, end)
+                .resourceChanges(earlier.resourceChanges())
+                .outputs(masked(result.outputs()))
+                .engineVersion(engineVersion())
+                .redelivered()
+                .build();
     }
 
     private static Completion.Status status(EngineResult result) {
@@ -413,21 +304,6 @@ public class Provisioner {
         } catch (Exception e) {
             return "unknown";
         }
-    }
-
-    private static <T> T await(Uni<T> uni, Duration atMost) {
-        return uni.await().atMost(atMost);
-    }
-
-    /** Whether the broker took audit records in time; a failure is the trail's to count and log. */
-    private static boolean written(Uni<Void> records) {
-        Uni<Boolean> taken = records.replaceWith(true)
-                .ifNoItem()
-                .after(SEND_TIMEOUT)
-                .fail()
-                .onFailure()
-                .recoverWithItem(false);
-        return await(taken, SEND_TIMEOUT.multipliedBy(2));
     }
 
     @PreDestroy

@@ -1,38 +1,20 @@
 package dev.provisioner.run;
 
-import com.fasterxml.jackson.annotation.JsonValue;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.MapperFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
-import io.micrometer.core.instrument.Gauge;
+import dev.provisioner.event.RunSink;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
 /**
@@ -54,27 +36,11 @@ public class RunJournal {
     /** Live events a follower may have waiting, beyond the replayed ones, before it is dropped. */
     static final int FOLLOWER_BACKLOG = 1024;
 
-    /** Where a request is. */
-    public enum State {
+    /** Where a request is; once {@code FINISHED}, its completion says how it ended. */
+    enum Phase {
         QUEUED,
         RUNNING,
-        SUCCEEDED,
-        FAILED,
-        CANCELLED,
-        REJECTED;
-
-        @JsonValue
-        public String wireName() {
-            return name().toLowerCase(Locale.ROOT);
-        }
-
-        public boolean finished() {
-            return this != QUEUED && this != RUNNING;
-        }
-
-        static State of(Completion.Status status) {
-            return valueOf(status.name());
-        }
+        FINISHED
     }
 
     /** How a submitted request compares with what the journal holds under its id. */
@@ -90,6 +56,7 @@ public class RunJournal {
     /**
      * One request as the journal knows it now.
      *
+     * @param status {@code queued}, {@code running}, or how it ended ({@link Completion.Status#wireName()})
      * @param resourceChanges steps by op: the engine's summary once finished; while running, the steps
      *     done so far
      * @param events engine events seen so far
@@ -101,30 +68,28 @@ public class RunJournal {
             String project,
             String stack,
             String requestedBy,
-            State state,
+            String status,
             Instant queuedAt,
             Instant startedAt,
             Instant finishedAt,
             Map<String, Integer> resourceChanges,
             long events,
-            Completion completion) {}
+            Completion completion) {
 
-    /** Sorted keys and map entries: equal requests serialize, and so hash, the same. */
-    private static final ObjectMapper CANONICAL = JsonMapper.builder()
-            .enable(MapperFeature.SORT_PROPERTIES_ALPHABETICALLY)
-            .enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS)
-            .build();
+        public boolean finished() {
+            return completion != null;
+        }
+    }
 
     private final Clock clock;
-    private final MeterRegistry meters;
+    private final QueuedPerStack queued;
     private final int maxRuns;
     private final int maxEvents;
-    private final LinkedHashMap<String, Run> runs = new LinkedHashMap<>();
-    private final Map<String, AtomicInteger> queuedByStack = new HashMap<>();
+    private final LinkedHashMap<String, JournaledRequest> runs = new LinkedHashMap<>();
 
     public RunJournal(Clock clock, MeterRegistry meters, RunsConfig config) {
         this.clock = clock;
-        this.meters = meters;
+        this.queued = new QueuedPerStack(meters);
         this.maxRuns = config.journalSize();
         this.maxEvents = config.journalEvents();
     }
@@ -134,43 +99,48 @@ public class RunJournal {
      * attempt starts afresh.
      */
     public synchronized void queued(ProvisioningRequest request) {
-        Run known = runs.get(request.requestId());
-        if (known != null && !known.state.finished()) {
+        JournaledRequest known = runs.get(request.requestId());
+        if (known != null && known.phase != Phase.FINISHED) {
             return;
         }
         if (known != null) {
             runs.remove(request.requestId());
         }
-        add(new Run(request, fingerprint(request)));
+        add(new JournaledRequest(request, clock.instant(), maxEvents));
     }
 
     /** A request submitted over the API: recorded as queued unless its id is known already. */
     public synchronized Match submitted(ProvisioningRequest request) {
-        Run known = runs.get(request.requestId());
+        JournaledRequest known = runs.get(request.requestId());
         if (known == null) {
-            add(new Run(request, fingerprint(request)));
+            add(new JournaledRequest(request, clock.instant(), maxEvents));
             return Match.NEW;
         }
-        return known.matches(request, fingerprint(request)) ? Match.SAME : Match.DIFFERENT;
+        return known.matches(request) ? Match.SAME : Match.DIFFERENT;
     }
 
     /** Forgets a submitted request that could not be published. */
     public synchronized void withdrawn(String requestId) {
-        Run run = runs.get(requestId);
-        if (run != null && run.state == State.QUEUED && run.startedAt == null) {
+        JournaledRequest run = runs.get(requestId);
+        if (run != null && run.phase == Phase.QUEUED && run.startedAt == null) {
             move(run, null);
             runs.remove(requestId);
-            run.endFollowers();
+            run.followers.end();
         }
     }
 
     /** The request's engine has started. */
     synchronized void running(String requestId) {
-        Run run = runs.get(requestId);
+        JournaledRequest run = runs.get(requestId);
         if (run != null) {
-            move(run, State.RUNNING);
+            move(run, Phase.RUNNING);
             run.startedAt = clock.instant();
         }
+    }
+
+    /** The sink that adds a running request's engine events and hands them to its followers. */
+    RunSink sink(String requestId) {
+        return event -> append(requestId, event);
     }
 
     /**
@@ -180,8 +150,8 @@ public class RunJournal {
     void append(String requestId, EngineEvent event) {
         try {
             synchronized (this) {
-                Run run = runs.get(requestId);
-                if (run != null && run.state == State.RUNNING) {
+                JournaledRequest run = runs.get(requestId);
+                if (run != null && run.phase == Phase.RUNNING) {
                     run.add(event);
                 }
             }
@@ -195,14 +165,14 @@ public class RunJournal {
         if (completion.requestId() == null) {
             return;
         }
-        Run run = runs.get(completion.requestId());
+        JournaledRequest run = runs.get(completion.requestId());
         if (run == null) {
-            run = new Run(completion);
+            run = new JournaledRequest(completion);
             add(run);
         }
-        move(run, State.of(completion.status()));
+        move(run, Phase.FINISHED);
         run.completion = completion;
-        run.endFollowers();
+        run.followers.end();
         evict();
     }
 
@@ -211,8 +181,8 @@ public class RunJournal {
      * another replica ran. What this replica runs itself it knows first hand.
      */
     public synchronized void finishedElsewhere(Completion completion) {
-        Run run = completion.requestId() == null ? null : runs.get(completion.requestId());
-        if (run == null || run.state == State.QUEUED) {
+        JournaledRequest run = completion.requestId() == null ? null : runs.get(completion.requestId());
+        if (run == null || run.phase == Phase.QUEUED) {
             finished(completion);
         }
     }
@@ -222,16 +192,16 @@ public class RunJournal {
      * broker did not take its records): queued again, its followers let go.
      */
     synchronized void interrupted(String requestId) {
-        Run run = runs.get(requestId);
-        if (run != null && !run.state.finished()) {
-            move(run, State.QUEUED);
+        JournaledRequest run = runs.get(requestId);
+        if (run != null && run.phase != Phase.FINISHED) {
+            move(run, Phase.QUEUED);
             run.restart();
         }
     }
 
     /** What the journal knows of a request now. */
     public synchronized Optional<Entry> find(String requestId) {
-        return Optional.ofNullable(runs.get(requestId)).map(Run::entry);
+        return Optional.ofNullable(runs.get(requestId)).map(JournaledRequest::entry);
     }
 
     /**
@@ -258,13 +228,13 @@ public class RunJournal {
 
     /** Replays the kept events and registers the follower under one lock: none is missed or seen twice. */
     private synchronized void attach(String requestId, MultiEmitter<? super EngineEvent> follower) {
-        Run run = runs.get(requestId);
+        JournaledRequest run = runs.get(requestId);
         if (run == null) {
             follower.complete();
             return;
         }
         run.events.forEach(follower::emit);
-        if (run.state.finished()) {
+        if (run.phase == Phase.FINISHED) {
             follower.complete();
             return;
         }
@@ -272,160 +242,35 @@ public class RunJournal {
         follower.onTermination(() -> unfollow(run, follower));
     }
 
-    private synchronized void unfollow(Run run, MultiEmitter<? super EngineEvent> follower) {
+    private synchronized void unfollow(JournaledRequest run, MultiEmitter<? super EngineEvent> follower) {
         run.followers.remove(follower);
     }
 
-    private void add(Run run) {
+    private void add(JournaledRequest run) {
         runs.put(run.requestId, run);
-        if (run.state == State.QUEUED) {
-            queuedCount(run).incrementAndGet();
+        if (run.phase == Phase.QUEUED) {
+            queued.add(run.project, run.stack, 1);
         }
         evict();
     }
 
-    /** Changes a request's state, keeping the queued-per-stack gauge true; {@code null}: forgotten. */
-    private void move(Run run, State to) {
-        if (run.state == State.QUEUED) {
-            queuedCount(run).decrementAndGet();
+    /** Changes a request's phase, keeping the queued-per-stack gauge true; {@code null}: forgotten. */
+    private void move(JournaledRequest run, Phase to) {
+        if (run.phase == Phase.QUEUED) {
+            queued.add(run.project, run.stack, -1);
         }
-        if (to == State.QUEUED) {
-            queuedCount(run).incrementAndGet();
+        if (to == Phase.QUEUED) {
+            queued.add(run.project, run.stack, 1);
         }
-        run.state = to;
-    }
-
-    private AtomicInteger queuedCount(Run run) {
-        return queuedByStack.computeIfAbsent(run.project + "/" + run.stack, key -> {
-            var count = new AtomicInteger();
-            Gauge.builder("provisioner.requests.queued", count, AtomicInteger::get)
-                    .description("Requests known to this replica that wait for their run")
-                    .tags("project", run.project, "stack", run.stack)
-                    .register(meters);
-            return count;
-        });
+        run.phase = to;
     }
 
     private void evict() {
-        Iterator<Run> oldestFirst = runs.values().iterator();
+        Iterator<JournaledRequest> oldestFirst = runs.values().iterator();
         while (runs.size() > maxRuns && oldestFirst.hasNext()) {
-            if (oldestFirst.next().state.finished()) {
+            if (oldestFirst.next().phase == Phase.FINISHED) {
                 oldestFirst.remove();
             }
-        }
-    }
-
-    /** The SHA-256 of the request in canonical JSON. */
-    private static String fingerprint(ProvisioningRequest request) {
-        try {
-            byte[] json = CANONICAL.writeValueAsString(request).getBytes(StandardCharsets.UTF_8);
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(json));
-        } catch (JsonProcessingException | NoSuchAlgorithmException e) {
-            throw new IllegalStateException("cannot fingerprint request " + request.requestId(), e);
-        }
-    }
-
-    /** One request; guarded by the journal's lock. */
-    private final class Run {
-        final String requestId;
-        final String operation;
-        final String project;
-        final String stack;
-        final String requestedBy;
-        /** Null when the request is known from its completion only. */
-        final String fingerprint;
-
-        final Instant queuedAt;
-        State state;
-        Instant startedAt;
-        Map<String, Integer> changes = new TreeMap<>();
-        final ArrayDeque<EngineEvent> events = new ArrayDeque<>();
-        long eventCount;
-        Completion completion;
-        final List<MultiEmitter<? super EngineEvent>> followers = new ArrayList<>();
-
-        Run(ProvisioningRequest request, String fingerprint) {
-            this.requestId = request.requestId();
-            this.operation = request.operation().cliName();
-            this.project = request.project();
-            this.stack = request.stack();
-            this.requestedBy = request.requestedBy();
-            this.fingerprint = fingerprint;
-            this.queuedAt = clock.instant();
-            this.state = State.QUEUED;
-        }
-
-        Run(Completion completion) {
-            this.requestId = completion.requestId();
-            this.operation = completion.operation();
-            this.project = completion.project();
-            this.stack = completion.stack();
-            this.requestedBy = null;
-            this.fingerprint = null;
-            this.queuedAt = null;
-            this.state = State.of(completion.status());
-        }
-
-        /**
-         * Whether {@code request} is this one. Known from its completion only, the fingerprint is
-         * unknown: then the operation and the stack must be the same.
-         */
-        boolean matches(ProvisioningRequest request, String fingerprint) {
-            if (this.fingerprint != null) {
-                return this.fingerprint.equals(fingerprint);
-            }
-            return Objects.equals(operation, request.operation().cliName())
-                    && Objects.equals(project, request.project())
-                    && Objects.equals(stack, request.stack());
-        }
-
-        void add(EngineEvent event) {
-            events.addLast(event);
-            if (events.size() > maxEvents) {
-                events.removeFirst();
-            }
-            eventCount++;
-            if (event instanceof EngineEvent.ResourceOutputs outputs) {
-                changes.merge(outputs.metadata().op(), 1, Integer::sum);
-            }
-            // A copy: a follower that overflows removes itself from the list while it is handed the event.
-            for (var follower : List.copyOf(followers)) {
-                try {
-                    follower.emit(event);
-                } catch (RuntimeException e) {
-                    follower.fail(e);
-                }
-            }
-        }
-
-        void endFollowers() {
-            List.copyOf(followers).forEach(MultiEmitter::complete);
-            followers.clear();
-        }
-
-        void restart() {
-            endFollowers();
-            startedAt = null;
-            changes = new TreeMap<>();
-            events.clear();
-            eventCount = 0;
-        }
-
-        Entry entry() {
-            Completion done = completion;
-            return new Entry(
-                    requestId,
-                    operation,
-                    project,
-                    stack,
-                    requestedBy,
-                    state,
-                    queuedAt,
-                    done != null ? done.startedAt() : startedAt,
-                    done != null ? done.finishedAt() : null,
-                    done != null ? done.resourceChanges() : Map.copyOf(changes),
-                    eventCount,
-                    done);
         }
     }
 }

@@ -1,19 +1,21 @@
 package dev.provisioner.run;
 
 import dev.provisioner.event.EngineEvent;
+import dev.provisioner.event.RunSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /** What a run's events add up to: how many there were, the engine's summary, its error messages. */
-final class RunSummary {
+final class RunSummary implements RunSink {
 
     private long total;
     private Map<String, Integer> resourceChanges = Map.of();
     private String result;
     private final List<String> errors = new ArrayList<>();
 
-    void add(EngineEvent event) {
+    @Override
+    public void accept(EngineEvent event) {
         total++;
         if (event instanceof EngineEvent.Summary s) {
             resourceChanges = s.resourceChanges();

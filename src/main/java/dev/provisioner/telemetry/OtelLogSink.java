@@ -1,31 +1,24 @@
 package dev.provisioner.telemetry;
 
 import dev.provisioner.contract.ProvisioningRequest;
-import dev.provisioner.event.EngineEvent;
+import dev.provisioner.contract.RequestRules;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.common.AttributesBuilder;
-import io.opentelemetry.api.logs.Logger;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporter;
 import io.opentelemetry.exporter.otlp.http.logs.OtlpHttpLogRecordExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.logs.SdkLoggerProvider;
-import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.BatchLogRecordProcessor;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
@@ -42,7 +35,6 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 public class OtelLogSink {
 
     static final String LOGS_PATH = "/v1/logs";
-    private static final String SCOPE = "dev.provisioner.engine";
 
     private final OtelConfig config;
     private final Clock clock;
@@ -63,26 +55,25 @@ public class OtelLogSink {
     }
 
     /**
-     * The log records of one run; {@link RunLogs#enabled()} is false when the request names no tenant, or
-     * neither it nor the service names an endpoint.
+     * The log records of one run: {@link RunLogs#NONE} when the request names no tenant, or neither it nor
+     * the service names an endpoint.
      *
      * @param trace the context of the run's span, set on every record
      */
     public RunLogs open(ProvisioningRequest request, Context trace) {
         ProvisioningRequest.OtelTarget target = request.otel();
         if (target == null) {
-            return RunLogs.OFF;
+            return RunLogs.NONE;
         }
         // RequestParser let the request's endpoint through only if it is allowed.
         String endpoint = target.endpoint() != null
                 ? target.endpoint()
                 : config.endpoint().orElse(null);
         if (endpoint == null) {
-            return RunLogs.OFF;
+            return RunLogs.NONE;
         }
-        var room = new Semaphore(config.maxQueueSize());
-        var exporter = new CountingExporter(
-                exporterFor(endpoint, target.authToken()), config.authMode().header(), room);
+        var exporter = new ExportedRunLogs.CountingExporter(
+                exporterFor(endpoint, target.authToken()), config.authMode().header(), config.maxQueueSize());
         var provider = SdkLoggerProvider.builder()
                 .setResource(resource(request))
                 .addLogRecordProcessor(BatchLogRecordProcessor.builder(exporter)
@@ -93,7 +84,7 @@ public class OtelLogSink {
                         .build())
                 .build();
         Attributes run = LogRecordMapping.runAttributes(request.requestId(), request.requestedBy());
-        return new RunLogs(provider, provider.get(SCOPE), exporter, room, run, trace, clock, config);
+        return new ExportedRunLogs(provider, exporter, run, trace, clock, config);
     }
 
     private Resource resource(ProvisioningRequest request) {
@@ -103,15 +94,15 @@ public class OtelLogSink {
         attributes
                 .put("service.name", serviceName)
                 .put("service.version", serviceVersion)
-                .put("appcode", target.appCode())
-                .put("project-name", request.project())
-                .put("operation", request.operation().cliName())
-                .put("stack", request.stack());
+                .put(RequestRules.APP_CODE_ATTRIBUTE, target.appCode())
+                .put(RequestRules.PROJECT_ATTRIBUTE, request.project())
+                .put(RequestRules.OPERATION_ATTRIBUTE, request.operation().cliName())
+                .put(RequestRules.STACK_ATTRIBUTE, request.stack());
         if (config.authMode().attribute()) {
-            attributes.put("com.redhat.otel.auth_token", target.authToken());
+            attributes.put(RequestRules.AUTH_TOKEN_ATTRIBUTE, target.authToken());
         }
         if (target.index() != null) {
-            attributes.put("index", target.index());
+            attributes.put(RequestRules.INDEX_ATTRIBUTE, target.index());
         }
         return Resource.create(attributes.build());
     }
@@ -141,145 +132,5 @@ public class OtelLogSink {
         List<CompletableResultCode> stopped =
                 shared.values().stream().map(LogRecordExporter::shutdown).toList();
         CompletableResultCode.ofAll(stopped).join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
-    /** The log records of one run. */
-    public static final class RunLogs {
-
-        static final RunLogs OFF = new RunLogs(null, null, null, null, Attributes.empty(), Context.root(), null, null);
-
-        private final SdkLoggerProvider provider;
-        private final Logger logger;
-        private final CountingExporter exporter;
-        /** Records the run's queue can take; an export's answer gives its records' room back. */
-        private final Semaphore room;
-
-        private final Attributes run;
-        private final Context trace;
-        private final Clock clock;
-        private final OtelConfig config;
-        private final AtomicLong emitted = new AtomicLong();
-
-        private RunLogs(
-                SdkLoggerProvider provider,
-                Logger logger,
-                CountingExporter exporter,
-                Semaphore room,
-                Attributes run,
-                Context trace,
-                Clock clock,
-                OtelConfig config) {
-            this.provider = provider;
-            this.logger = logger;
-            this.exporter = exporter;
-            this.room = room;
-            this.run = run;
-            this.trace = trace;
-            this.clock = clock;
-            this.config = config;
-        }
-
-        public boolean enabled() {
-            return provider != null;
-        }
-
-        /** Emits one record per event; completes when {@code events} does. */
-        public Uni<Void> consume(Multi<EngineEvent> events) {
-            return events.invoke(this::emit).collect().last().replaceWithVoid();
-        }
-
-        void emit(EngineEvent event) {
-            if (provider == null) {
-                return;
-            }
-            awaitRoom();
-            LogRecordMapping.map(event, logger.logRecordBuilder(), run, clock.instant())
-                    .setContext(trace)
-                    .emit();
-            emitted.incrementAndGet();
-        }
-
-        /**
-         * Waits for the queue to have room for one more record, unless an export of the run has failed: for
-         * at most {@code export-timeout}, by when the export under way has its answer, which gives room back.
-         */
-        private void awaitRoom() {
-            if (room.tryAcquire() || exporter.failed()) {
-                return;
-            }
-            try {
-                room.tryAcquire(config.exportTimeout().toNanos(), TimeUnit.NANOSECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }
-
-        /**
-         * Exports what is queued, waiting at most {@link OtelConfig#flushTimeout()}, and says what became of
-         * the run's records. Call once, when the run's events have ended.
-         */
-        public Counts finish() {
-            if (provider == null) {
-                return new Counts(0, 0);
-            }
-            provider.shutdown().join(config.flushTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            long exported = exporter.exported();
-            return new Counts(exported, emitted.get() - exported);
-        }
-    }
-
-    /** Records the endpoint accepted, and records given up on. */
-    public record Counts(long exported, long dropped) {}
-
-    /**
-     * Counts what the endpoint accepted, and gives the run's queue room back for every record that has its
-     * answer; shuts the delegate down only when it is the run's own.
-     */
-    private static final class CountingExporter implements LogRecordExporter {
-        private final LogRecordExporter delegate;
-        private final boolean owned;
-        private final Semaphore room;
-        private final AtomicLong exported = new AtomicLong();
-        private volatile boolean failed;
-
-        CountingExporter(LogRecordExporter delegate, boolean owned, Semaphore room) {
-            this.delegate = delegate;
-            this.owned = owned;
-            this.room = room;
-        }
-
-        long exported() {
-            return exported.get();
-        }
-
-        /** Whether an export has failed. */
-        boolean failed() {
-            return failed;
-        }
-
-        @Override
-        public CompletableResultCode export(Collection<LogRecordData> logs) {
-            CompletableResultCode result = delegate.export(logs);
-            int n = logs.size();
-            result.whenComplete(() -> {
-                if (result.isSuccess()) {
-                    exported.addAndGet(n);
-                } else {
-                    failed = true;
-                }
-                room.release(n);
-            });
-            return result;
-        }
-
-        @Override
-        public CompletableResultCode flush() {
-            return delegate.flush();
-        }
-
-        @Override
-        public CompletableResultCode shutdown() {
-            return owned ? delegate.shutdown() : CompletableResultCode.ofSuccess();
-        }
     }
 }

@@ -10,6 +10,7 @@ import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
 import dev.provisioner.event.RecordedStreams;
+import dev.provisioner.event.RunSinks;
 import dev.provisioner.support.KafkaBrokerResource;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.PulumiCliResource;
@@ -54,10 +55,11 @@ class AuditBackPressureTest {
         CompletableFuture<Void> written;
         link.cut();
         try {
-            written = CompletableFuture.runAsync(
-                    () -> trail.events(Multi.createFrom().iterable(events).invoke(handedOn::incrementAndGet))
-                            .await()
-                            .atMost(Duration.ofMinutes(2)));
+            written = CompletableFuture.runAsync(() -> RunSinks.feed(
+                            Multi.createFrom().iterable(events).invoke(handedOn::incrementAndGet),
+                            List.of(trail.events()))
+                    .await()
+                    .atMost(Duration.ofMinutes(2)));
             // MAX_IN_FLIGHT records wait for their answer; the next event waits for room.
             await().atMost(Duration.ofSeconds(30)).until(() -> handedOn.get() == MAX_IN_FLIGHT + 1);
             await().during(Duration.ofSeconds(3)).until(() -> handedOn.get() == MAX_IN_FLIGHT + 1);

@@ -13,6 +13,7 @@ import dev.provisioner.contract.Operation;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
+import dev.provisioner.event.RunSinks;
 import dev.provisioner.support.OtlpReceiver;
 import dev.provisioner.support.OtlpReceiverResource;
 import dev.provisioner.support.RealParts;
@@ -20,6 +21,7 @@ import dev.provisioner.support.Topics;
 import dev.provisioner.telemetry.OtelConfig;
 import dev.provisioner.telemetry.OtelLogSink;
 import dev.provisioner.telemetry.PrebuiltLogRecords;
+import dev.provisioner.telemetry.RunLogs;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.Tracer;
@@ -34,8 +36,6 @@ import io.opentelemetry.sdk.logs.data.LogRecordData;
 import io.opentelemetry.sdk.logs.export.LogRecordExporter;
 import io.opentelemetry.sdk.resources.Resource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.smallrye.mutiny.Multi;
-import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
@@ -50,6 +50,7 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -188,21 +189,14 @@ class PipelineBenchmarkTest {
         AuditSink.Trail trail = audit.open(request);
         String ids = request.requestId() + ":" + trail.attempt() + ":engine:";
         try (AuditReader reader = timed ? AuditReader.start(ids, audited) : null) {
-            OtelLogSink.RunLogs logs = otel.open(request, Context.current().with(span));
-            // As in Provisioner.run: one broadcast feeds the audit trail, the log records, and a third
-            // subscriber that stands for the run summary.
-            Multi<EngineEvent> events =
-                    stream.events(count, entered).broadcast().toAtLeast(3);
-            Uni.combine()
-                    .all()
-                    .unis(
-                            trail.events(events),
-                            logs.consume(events),
-                            events.collect().with(Collectors.counting()))
-                    .discardItems()
+            RunLogs logs = otel.open(request, Context.current().with(span));
+            // As in Provisioner.run: one fan-out feeds the audit trail, the log records, and a counting sink
+            // that stands for the run summary.
+            LongAdder summed = new LongAdder();
+            RunSinks.feed(stream.events(count, entered), List.of(trail.events(), logs, event -> summed.increment()))
                     .await()
                     .atMost(RUN_BOUND);
-            OtelLogSink.Counts exported = logs.finish();
+            RunLogs.Counts exported = logs.finish();
             long nanos = System.nanoTime() - entered[0];
             cpu = processCpuNanos() - cpu;
             if (timed) {
@@ -225,7 +219,7 @@ class PipelineBenchmarkTest {
         AuditSink.Trail trail = audit.open(request(count));
         long cpu = processCpuNanos();
         long start = System.nanoTime();
-        trail.events(stream.events(count)).await().atMost(RUN_BOUND);
+        RunSinks.feed(stream.events(count), List.of(trail.events())).await().atMost(RUN_BOUND);
         long nanos = System.nanoTime() - start;
         cpu = processCpuNanos() - cpu;
         assertThat(trail.acknowledged()).as("audit records acknowledged").isEqualTo(count);
@@ -462,9 +456,9 @@ class PipelineBenchmarkTest {
                 .formatted(backToBack));
         lines.add("raw both+ce  %7.0f events/s  (1 / (1/raw kafka+ce + 1/raw otlp): the same, with the headers)"
                 .formatted(backToBackCe));
-        lines.add("audit sink   %s  rounds %s  (AuditSink.Trail.events alone, same events, no broadcast, no OTel)"
+        lines.add("audit sink   %s  rounds %s  (AuditSink.Trail.events alone, same events, no fan-out, no OTel)"
                 .formatted(auditOnly, rounds(audits)));
-        lines.add("pipeline     %s  rounds %s  (one broadcast to audit + OTel + summary, until acked and exported)"
+        lines.add("pipeline     %s  rounds %s  (one fan-out to audit + OTel + summary, until acked and exported)"
                 .formatted(
                         pipeline.throughput(),
                         rounds(pipelines.stream().map(PipelineRun::throughput).toList())));
@@ -558,7 +552,7 @@ class PipelineBenchmarkTest {
     record PipelineRun(
             Throughput throughput,
             long audited,
-            OtelLogSink.Counts exported,
+            RunLogs.Counts exported,
             Arrivals.Latency otel,
             Arrivals.Latency audit) {}
 }

@@ -57,7 +57,7 @@ class RunJournalTest {
         keepingUp.awaitCompletion(WAIT);
         assertThat(keepingUp.getItems()).containsExactlyElementsOf(events);
         RunJournal.Entry entry = journal.find(request.requestId()).orElseThrow();
-        assertThat(entry.state()).isEqualTo(RunJournal.State.SUCCEEDED);
+        assertThat(entry.status()).isEqualTo("succeeded");
         assertThat(entry.events()).isEqualTo(events.size());
     }
 

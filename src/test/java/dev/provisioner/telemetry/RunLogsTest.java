@@ -8,6 +8,7 @@ import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
 import dev.provisioner.event.RecordedStreams;
+import dev.provisioner.event.RunSinks;
 import dev.provisioner.support.OtlpReceiver;
 import io.opentelemetry.context.Context;
 import io.smallrye.mutiny.Multi;
@@ -38,12 +39,14 @@ class RunLogsTest {
     @Test
     void aRunFasterThanItsEndpointWaitsForRoomAndDropsNothing() {
         try (OtlpReceiver slow = OtlpReceiver.stalling(Duration.ofMillis(20))) {
-            OtelLogSink.RunLogs logs = sink(slow.baseUrl()).open(request("slow"), Context.root());
+            RunLogs logs = sink(slow.baseUrl()).open(request("slow"), Context.root());
 
-            logs.consume(Multi.createFrom().iterable(RUN)).await().atMost(Duration.ofMinutes(1));
-            OtelLogSink.Counts counts = logs.finish();
+            RunSinks.feed(Multi.createFrom().iterable(RUN), List.of(logs))
+                    .await()
+                    .atMost(Duration.ofMinutes(1));
+            RunLogs.Counts counts = logs.finish();
 
-            assertThat(counts).isEqualTo(new OtelLogSink.Counts(EVENTS, 0));
+            assertThat(counts).isEqualTo(new RunLogs.Counts(EVENTS, 0));
             assertThat(slow.recordsOf("slow")).hasSize(EVENTS);
         }
     }
@@ -61,14 +64,14 @@ class RunLogsTest {
     }
 
     private void assertEverythingDroppedInTime(String endpoint) {
-        OtelLogSink.RunLogs logs = sink(endpoint).open(request("gone"), Context.root());
+        RunLogs logs = sink(endpoint).open(request("gone"), Context.root());
 
         long start = System.nanoTime();
-        logs.consume(Multi.createFrom().iterable(RUN)).await().atMost(Duration.ofMinutes(1));
-        OtelLogSink.Counts counts = logs.finish();
+        RunSinks.feed(Multi.createFrom().iterable(RUN), List.of(logs)).await().atMost(Duration.ofMinutes(1));
+        RunLogs.Counts counts = logs.finish();
         Duration took = Duration.ofNanos(System.nanoTime() - start);
 
-        assertThat(counts).isEqualTo(new OtelLogSink.Counts(0, EVENTS));
+        assertThat(counts).isEqualTo(new RunLogs.Counts(0, EVENTS));
         assertThat(took).isLessThan(EXPORT_TIMEOUT.plus(FLUSH_TIMEOUT).plus(RUN_ITSELF));
     }
 
