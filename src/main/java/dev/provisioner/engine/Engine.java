@@ -42,7 +42,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
@@ -456,7 +455,6 @@ public class Engine {
 
     private Map<String, String> environment() throws IOException {
         Map<String, String> env = new HashMap<>();
-        env.put("PULUMI_SKIP_UPDATE_CHECK", "true");
         env.put("PULUMI_CONFIG_PASSPHRASE", config.passphrase());
         env.put("PULUMI_BACKEND_URL", backendUrl());
         return env;
@@ -474,32 +472,16 @@ public class Engine {
         Path probe = config.workDir().resolve("probe");
         Path home = probe.resolve("pulumi-home");
         Files.createDirectories(home);
-        Path output = Files.createTempFile(probe, "stack-ls", ".out");
+        Map<String, String> env = environment();
+        env.put("PULUMI_HOME", home.toString());
         // No Pulumi.yaml in the probe directory: --all lists every project's stacks without one.
-        var builder = new ProcessBuilder(located.binary(), "stack", "ls", "--all", "--json")
-                .directory(probe.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().putAll(environment());
-        builder.environment().put("PULUMI_HOME", home.toString());
-        try {
-            Process process = builder.start();
-            try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    throw new AutomationException("`pulumi stack ls` did not finish within " + timeout);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new AutomationException(e);
-            }
-            if (process.exitValue() != 0) {
-                throw new AutomationException(bounded(Files.readString(output).trim()));
-            }
-        } finally {
-            Files.deleteIfExists(output);
+        CommandResult result = CliProcess.of(located.binary(), List.of("stack", "ls", "--all", "--json"))
+                .workingDir(probe)
+                .environment(env)
+                .start()
+                .await(timeout);
+        if (result.code() != 0) {
+            throw new AutomationException(bounded(CliProcess.printed(result)));
         }
     }
 
