@@ -67,14 +67,15 @@ public class Engine {
 
     private final EngineConfig config;
     private final EngineEvents parser;
+    private final ConfiguredCli cli;
     private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
-    private volatile PulumiCli cli;
 
-    public Engine(EngineConfig config, ObjectMapper mapper) {
+    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
+        this.cli = cli;
         keepServiceLogging();
     }
 
@@ -106,17 +107,7 @@ public class Engine {
      * @throws AutomationException if the configured binary is missing or unsupported
      */
     public PulumiCli cli() throws AutomationException {
-        PulumiCli located = cli;
-        if (located == null) {
-            synchronized (this) {
-                if (cli == null) {
-                    cli = PulumiCli.locate(config.cli());
-                    LOG.infof("Pulumi CLI %s at %s", cli.version(), cli.binary());
-                }
-                located = cli;
-            }
-        }
-        return located;
+        return cli.get();
     }
 
     /** Starts an operation on a thread of its own and returns at once. */
@@ -323,7 +314,7 @@ public class Engine {
     /** The operations the stack's state holds as begun and not finished ({@code stack export}). */
     private List<Recovery.PendingOperation> pendingOperations(WorkspaceStack stack, RunCommand command)
             throws AutomationException {
-        var exported = cli(stack, command, List.of("stack", "export", "--stack", stack.name()));
+        var exported = command.run(List.of("stack", "export", "--stack", stack.name()), options(stack));
         JsonNode deployment;
         try {
             deployment = parser.mapper().readTree(exported.standardOutput()).path("deployment");
@@ -407,14 +398,8 @@ public class Engine {
      * the SDK's Gson mapping, which fails on ops it does not know.
      */
     private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var result = cli(stack, command, historyArgs(stack.name()));
+        var result = command.run(historyArgs(stack.name()), options(stack));
         return HistoryEntries.parse(parser.mapper(), result.standardOutput());
-    }
-
-    /** Runs a CLI command that is not an operation in the stack's workspace. */
-    private static CommandResult cli(WorkspaceStack stack, RunCommand command, List<String> args)
-            throws AutomationException {
-        return command.run(args, options(stack));
     }
 
     private static CommandRunOptions options(WorkspaceStack stack) {
