@@ -6,13 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
-import com.pulumi.automation.CommandResult;
-import com.pulumi.automation.CommandRunOptions;
 import com.pulumi.automation.ConcurrentUpdateException;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
-import com.pulumi.automation.LocalWorkspace;
-import com.pulumi.automation.LocalWorkspaceOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
 import com.pulumi.automation.StackNotFoundException;
@@ -29,10 +25,7 @@ import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -62,20 +55,19 @@ public class Engine {
     /** How many of a stack's latest updates are searched for a request that already ran. */
     private static final String HISTORY_DEPTH = "50";
 
-    /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
-    private static final String DIY_ORGANIZATION = "organization";
-
     private final EngineConfig config;
     private final EngineEvents parser;
     private final ConfiguredCli cli;
+    private final Workspaces workspaces;
     private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
 
-    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli) {
+    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli, Workspaces workspaces) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
         this.cli = cli;
+        this.workspaces = workspaces;
         keepServiceLogging();
     }
 
@@ -171,7 +163,7 @@ public class Engine {
 
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
-        try (WorkspaceStack stack = open(spec, command)) {
+        try (WorkspaceStack stack = workspaces.open(spec, command)) {
             if (spec.operation() != Operation.PREVIEW) {
                 var earlier = history(stack, command).stream()
                         .filter(update -> update.message().equals(spec.message()) && update.succeeded())
@@ -250,7 +242,7 @@ public class Engine {
     private Optional<Recovery> recovery(
             WorkspaceStack stack, RunSpec spec, RunCommand command, ConcurrentUpdateException locked)
             throws AutomationException, IOException {
-        Optional<Path> state = fileBackend();
+        Optional<Path> state = workspaces.fileBackend();
         if (state.isEmpty()) {
             throw locked;
         }
@@ -277,7 +269,7 @@ public class Engine {
      */
     private void repair(WorkspaceStack stack, RunSpec spec, RunCommand command, Recovery recovery)
             throws AutomationException, IOException {
-        var locks = new StackLocks(fileBackend().orElseThrow(), spec.project(), spec.stack());
+        var locks = new StackLocks(workspaces.fileBackend().orElseThrow(), spec.project(), spec.stack());
         for (StackLock lock : recovery.staleLocks()) {
             locks.remove(lock);
         }
@@ -304,7 +296,7 @@ public class Engine {
                         spec.message() + " (recovery: pending operations cleared)",
                         "--stack",
                         stack.name()),
-                options(stack));
+                Workspaces.options(stack));
     }
 
     private static String owners(List<StackLock> locks) {
@@ -314,7 +306,7 @@ public class Engine {
     /** The operations the stack's state holds as begun and not finished ({@code stack export}). */
     private List<Recovery.PendingOperation> pendingOperations(WorkspaceStack stack, RunCommand command)
             throws AutomationException {
-        var exported = command.run(List.of("stack", "export", "--stack", stack.name()), options(stack));
+        var exported = command.run(List.of("stack", "export", "--stack", stack.name()), Workspaces.options(stack));
         JsonNode deployment;
         try {
             deployment = parser.mapper().readTree(exported.standardOutput()).path("deployment");
@@ -330,28 +322,6 @@ public class Engine {
         return pending;
     }
 
-    private WorkspaceStack open(RunSpec spec, RunCommand command) throws AutomationException, IOException {
-        Path stackDir =
-                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
-        Path home = stackDir.resolve("pulumi-home");
-        Path work = stackDir.resolve("work");
-        Files.createDirectories(home);
-        Files.createDirectories(work);
-        var options = LocalWorkspaceOptions.builder()
-                .pulumiHome(home)
-                .pulumiCommand(command)
-                .environmentVariables(environment(spec));
-        if (spec.program() instanceof Program.Directory directory) {
-            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
-        }
-        var inline = (Program.Inline) spec.program();
-        return LocalWorkspace.createOrSelectStack(
-                spec.project(),
-                spec.stack(),
-                inline.body(),
-                options.workDir(work).build());
-    }
-
     /**
      * The stack's latest 50 updates, newest first, as the backend keeps
      * them; read on any replica that shares the backend, without touching the stack.
@@ -365,23 +335,10 @@ public class Engine {
         StackNames.require("stack", stack);
         var command =
                 new RunCommand(cli(), parser.mapper(), json -> {}, config.eventStreamDrainTimeout(), Optional.empty());
-        Map<String, String> env;
-        Path home = config.workDir().resolve("history-home");
-        try {
-            Files.createDirectories(home);
-            env = environment();
-        } catch (IOException e) {
-            throw new AutomationException(e);
-        }
-        env.put("PULUMI_HOME", home.toString());
         try {
             // Fully qualified: no project file is needed to find a stack of a self-managed backend.
             var result = command.run(
-                    historyArgs(DIY_ORGANIZATION + "/" + project + "/" + stack),
-                    CommandRunOptions.builder()
-                            .workingDir(home)
-                            .additionalEnv(env)
-                            .build());
+                    historyArgs(Workspaces.DIY_ORGANIZATION + "/" + project + "/" + stack), workspaces.stackless());
             return Optional.of(HistoryEntries.parse(parser.mapper(), result.standardOutput()));
         } catch (StackNotFoundException e) {
             return Optional.empty();
@@ -398,18 +355,8 @@ public class Engine {
      * the SDK's Gson mapping, which fails on ops it does not know.
      */
     private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var result = command.run(historyArgs(stack.name()), options(stack));
+        var result = command.run(historyArgs(stack.name()), Workspaces.options(stack));
         return HistoryEntries.parse(parser.mapper(), result.standardOutput());
-    }
-
-    private static CommandRunOptions options(WorkspaceStack stack) {
-        var workspace = stack.workspace();
-        Map<String, String> env = new HashMap<>(workspace.environmentVariables());
-        env.put("PULUMI_HOME", workspace.pulumiHome().toString());
-        return CommandRunOptions.builder()
-                .workingDir(workspace.workDir())
-                .additionalEnv(env)
-                .build();
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
@@ -427,69 +374,6 @@ public class Engine {
         if (!wanted.isEmpty()) {
             stack.setAllConfig(wanted);
         }
-    }
-
-    private Map<String, String> environment(RunSpec spec) throws IOException {
-        Map<String, String> env = environment();
-        if (spec.traceparent() != null) {
-            // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
-            env.put("TRACEPARENT", spec.traceparent());
-        }
-        return env;
-    }
-
-    private Map<String, String> environment() throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("PULUMI_CONFIG_PASSPHRASE", config.passphrase());
-        env.put("PULUMI_BACKEND_URL", backendUrl());
-        return env;
-    }
-
-    /**
-     * Lists the backend's stacks with the CLI: a read of the state backend with the service's credentials,
-     * as every run starts with. The CLI is killed when it has not finished within {@code timeout}.
-     *
-     * @throws AutomationException if the CLI cannot run, fails, or does not finish in time; the message
-     *     carries what it printed
-     */
-    public void listStacks(Duration timeout) throws AutomationException, IOException {
-        PulumiCli located = cli();
-        Path probe = config.workDir().resolve("probe");
-        Path home = probe.resolve("pulumi-home");
-        Files.createDirectories(home);
-        Map<String, String> env = environment();
-        env.put("PULUMI_HOME", home.toString());
-        // No Pulumi.yaml in the probe directory: --all lists every project's stacks without one.
-        CommandResult result = CliProcess.of(located.binary(), List.of("stack", "ls", "--all", "--json"))
-                .workingDir(probe)
-                .environment(env)
-                .start()
-                .await(timeout);
-        if (result.code() != 0) {
-            throw new AutomationException(bounded(CliProcess.printed(result)));
-        }
-    }
-
-    /**
-     * The state backend of every run: {@code provisioner.engine.backend-url}, or {@code file://} on the
-     * {@code state} directory under the work dir, which is created.
-     */
-    public String backendUrl() throws IOException {
-        if (config.backendUrl().isPresent()) {
-            return config.backendUrl().get();
-        }
-        Path state = config.workDir().resolve("state").toAbsolutePath();
-        Files.createDirectories(state);
-        return state.toUri().toString();
-    }
-
-    /** The state directory, when the backend is {@code file://}. */
-    private Optional<Path> fileBackend() throws IOException {
-        URI url = URI.create(backendUrl());
-        if (!"file".equals(url.getScheme())) {
-            return Optional.empty();
-        }
-        return Optional.of(Path.of(url.getPath()));
     }
 
     private static String describe(Throwable e) {
