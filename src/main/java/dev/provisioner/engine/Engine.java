@@ -11,13 +11,11 @@ import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
-import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.Operation;
-import dev.provisioner.contract.StackNames;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
 import dev.provisioner.event.SecretRedactor;
@@ -52,22 +50,21 @@ public class Engine {
     /** Never prompt, never colour: messages go to the audit trail as plain text. */
     private static final String COLOR = "never";
 
-    /** How many of a stack's latest updates are searched for a request that already ran. */
-    private static final String HISTORY_DEPTH = "50";
-
     private final EngineConfig config;
     private final EngineEvents parser;
     private final ConfiguredCli cli;
     private final Workspaces workspaces;
+    private final StackHistory history;
     private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
 
-    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli, Workspaces workspaces) {
+    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli, Workspaces workspaces, StackHistory history) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
         this.cli = cli;
         this.workspaces = workspaces;
+        this.history = history;
         keepServiceLogging();
     }
 
@@ -165,7 +162,7 @@ public class Engine {
         RunSpec spec = run.spec();
         try (WorkspaceStack stack = workspaces.open(spec, command)) {
             if (spec.operation() != Operation.PREVIEW) {
-                var earlier = history(stack, command).stream()
+                var earlier = history.read(spec.project(), spec.stack(), command).orElse(List.of()).stream()
                         .filter(update -> update.message().equals(spec.message()) && update.succeeded())
                         .findFirst();
                 if (earlier.isPresent()) {
@@ -320,43 +317,6 @@ public class Engine {
                     operation.path("resource").path("urn").asText()));
         }
         return pending;
-    }
-
-    /**
-     * The stack's latest 50 updates, newest first, as the backend keeps
-     * them; read on any replica that shares the backend, without touching the stack.
-     *
-     * @return empty when the backend has no such stack
-     * @throws IllegalArgumentException when a name is not a valid {@link StackNames stack name}
-     * @throws AutomationException when the CLI cannot be run or cannot read the history
-     */
-    public Optional<List<HistoryEntry>> history(String project, String stack) throws AutomationException {
-        StackNames.require("project", project);
-        StackNames.require("stack", stack);
-        var command =
-                new RunCommand(cli(), parser.mapper(), json -> {}, config.eventStreamDrainTimeout(), Optional.empty());
-        try {
-            // Fully qualified: no project file is needed to find a stack of a self-managed backend.
-            var result = command.run(
-                    historyArgs(Workspaces.DIY_ORGANIZATION + "/" + project + "/" + stack), workspaces.stackless());
-            return Optional.of(HistoryEntries.parse(parser.mapper(), result.standardOutput()));
-        } catch (StackNotFoundException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static List<String> historyArgs(String stack) {
-        return List.of("stack", "history", "--json", "--page-size", HISTORY_DEPTH, "--page", "1", "--stack", stack);
-    }
-
-    /**
-     * The stack's latest updates, newest first: enough to recognise a request that is delivered again
-     * shortly after it ran (Kafka redelivers only what was not committed). Read by our own command, not
-     * the SDK's Gson mapping, which fails on ops it does not know.
-     */
-    private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var result = command.run(historyArgs(stack.name()), Workspaces.options(stack));
-        return HistoryEntries.parse(parser.mapper(), result.standardOutput());
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
