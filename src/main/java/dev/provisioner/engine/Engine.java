@@ -1,7 +1,5 @@
 package dev.provisioner.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
@@ -22,9 +20,6 @@ import dev.provisioner.event.SecretRedactor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -34,8 +29,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.jboss.logging.Logger;
 
 /**
  * Runs operations on the real Pulumi CLI through the Automation API. Each stack has its own work
@@ -45,26 +38,29 @@ import org.jboss.logging.Logger;
 @ApplicationScoped
 public class Engine {
 
-    private static final Logger LOG = Logger.getLogger(Engine.class);
-
-    /** Never prompt, never colour: messages go to the audit trail as plain text. */
-    private static final String COLOR = "never";
-
     private final EngineConfig config;
     private final EngineEvents parser;
     private final ConfiguredCli cli;
     private final Workspaces workspaces;
     private final StackHistory history;
+    private final StackRecovery recovery;
     private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
 
-    Engine(EngineConfig config, ObjectMapper mapper, ConfiguredCli cli, Workspaces workspaces, StackHistory history) {
+    Engine(
+            EngineConfig config,
+            ObjectMapper mapper,
+            ConfiguredCli cli,
+            Workspaces workspaces,
+            StackHistory history,
+            StackRecovery recovery) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
         this.cli = cli;
         this.workspaces = workspaces;
         this.history = history;
+        this.recovery = recovery;
         keepServiceLogging();
     }
 
@@ -101,7 +97,7 @@ public class Engine {
 
     /** Starts an operation on a thread of its own and returns at once. */
     public EngineRun start(RunSpec spec) {
-        return start(spec, recovery -> {});
+        return start(spec, repaired -> {});
     }
 
     /**
@@ -181,11 +177,11 @@ public class Engine {
             } catch (ConcurrentUpdateException locked) {
                 // The CLI refused before it started the engine: no event was sent, so the operation can
                 // start again from the first event.
-                Optional<Recovery> recovery = recovery(stack, spec, command, locked);
-                if (recovery.isPresent()) {
+                Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+                if (stale.isPresent()) {
                     // Told first: the repair is made once the audit trail holds it.
-                    onRecovery.accept(recovery.get());
-                    repair(stack, spec, command, recovery.get());
+                    onRecovery.accept(stale.get());
+                    recovery.repair(stack, spec, command, stale.get());
                 }
                 outputs = operate(stack, spec, command);
             }
@@ -203,120 +199,29 @@ public class Engine {
             throws AutomationException {
         switch (spec.operation()) {
             case UP -> {
-                stack.up(
-                        UpOptions.builder().message(spec.message()).color(COLOR).build());
+                stack.up(UpOptions.builder()
+                        .message(spec.message())
+                        .color(RunCommand.COLOR)
+                        .build());
                 return command.outputs();
             }
             case PREVIEW ->
                 stack.preview(PreviewOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
             case REFRESH ->
                 stack.refresh(RefreshOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
             case DESTROY ->
                 stack.destroy(DestroyOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
         }
         return Map.of();
-    }
-
-    /**
-     * A stack locked when its operation starts was most likely left so by a crash: the service killed with
-     * its CLI (the CLI also dies on its own when the service's end of its output pipe goes). The stack can
-     * be repaired when every one of its locks was taken on this host by a process that is gone; a lock whose
-     * owner runs, or that was taken on another host, is left alone and the run fails. Only a {@code file://}
-     * backend's locks can be read.
-     *
-     * @return the stale locks and what the crashed update left pending; empty when the lock was released
-     *     meanwhile, so the operation may just start again
-     */
-    private Optional<Recovery> recovery(
-            WorkspaceStack stack, RunSpec spec, RunCommand command, ConcurrentUpdateException locked)
-            throws AutomationException, IOException {
-        Optional<Path> state = workspaces.fileBackend();
-        if (state.isEmpty()) {
-            throw locked;
-        }
-        List<StackLock> held = new StackLocks(state.get(), spec.project(), spec.stack()).read(parser.mapper());
-        if (held.isEmpty()) {
-            return Optional.empty();
-        }
-        String host = StackLocks.localHost();
-        List<StackLock> live =
-                held.stream().filter(lock -> !StackLocks.ownerGone(lock, host)).toList();
-        if (!live.isEmpty()) {
-            throw new AutomationException("stack " + spec.project() + "/" + spec.stack()
-                    + " is locked by an update this host cannot prove gone (" + owners(live)
-                    + "); the lock is left alone. Once that update is known to be over, `pulumi cancel` removes it");
-        }
-        return Optional.of(new Recovery(held, pendingOperations(stack, command)));
-    }
-
-    /**
-     * Removes the stale locks, then applies the policy for what the crashed update left pending: refresh the
-     * stack from its providers and drop the pending creates (their resources may or may not exist; the
-     * recovery record names them). Left alone, {@code up} would drop them too, but on stale state for
-     * pending updates and deletes, and {@code refresh} keeps them for good.
-     */
-    private void repair(WorkspaceStack stack, RunSpec spec, RunCommand command, Recovery recovery)
-            throws AutomationException, IOException {
-        var locks = new StackLocks(workspaces.fileBackend().orElseThrow(), spec.project(), spec.stack());
-        for (StackLock lock : recovery.staleLocks()) {
-            locks.remove(lock);
-        }
-        LOG.warnf(
-                "stack %s/%s: removed the lock(s) of a crashed update (%s); %d operation(s) left pending",
-                spec.project(),
-                spec.stack(),
-                owners(recovery.staleLocks()),
-                recovery.pendingOperations().size());
-        if (recovery.pendingOperations().isEmpty()) {
-            return;
-        }
-        // Without the event log: its events would start again from sequence 0 within the run's trail.
-        command.runUnobserved(
-                List.of(
-                        "refresh",
-                        "--yes",
-                        "--skip-preview",
-                        "--clear-pending-creates",
-                        "--color",
-                        COLOR,
-                        // Not the request's own message: only the operation itself marks the request done.
-                        "--message",
-                        spec.message() + " (recovery: pending operations cleared)",
-                        "--stack",
-                        stack.name()),
-                Workspaces.options(stack));
-    }
-
-    private static String owners(List<StackLock> locks) {
-        return locks.stream().map(StackLock::owner).collect(Collectors.joining("; "));
-    }
-
-    /** The operations the stack's state holds as begun and not finished ({@code stack export}). */
-    private List<Recovery.PendingOperation> pendingOperations(WorkspaceStack stack, RunCommand command)
-            throws AutomationException {
-        var exported = command.run(List.of("stack", "export", "--stack", stack.name()), Workspaces.options(stack));
-        JsonNode deployment;
-        try {
-            deployment = parser.mapper().readTree(exported.standardOutput()).path("deployment");
-        } catch (JsonProcessingException e) {
-            throw new AutomationException("`pulumi stack export` printed no JSON: " + e.getOriginalMessage(), e);
-        }
-        List<Recovery.PendingOperation> pending = new ArrayList<>();
-        for (JsonNode operation : deployment.path("pending_operations")) {
-            pending.add(new Recovery.PendingOperation(
-                    operation.path("type").asText(),
-                    operation.path("resource").path("urn").asText()));
-        }
-        return pending;
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */

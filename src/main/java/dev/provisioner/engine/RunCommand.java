@@ -35,6 +35,9 @@ import java.util.regex.Pattern;
  */
 final class RunCommand implements PulumiCommand {
 
+    /** For {@code --color}: messages go to the audit trail as plain text. */
+    static final String COLOR = "never";
+
     /** The commands that run the engine and so have an event log. */
     private static final Set<String> OPERATIONS = Set.of("up", "preview", "refresh", "destroy");
 
