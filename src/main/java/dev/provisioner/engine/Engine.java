@@ -31,9 +31,8 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
 
 /**
- * Runs operations on the real Pulumi CLI through the Automation API. Each stack has its own work
- * directory and {@code PULUMI_HOME}, so runs on different stacks never share the CLI's notion of the
- * selected stack; runs on one stack must not overlap (the intake orders them).
+ * Runs operations on the real Pulumi CLI through the Automation API, each on a thread of its own, and hands
+ * out their engine events as they come; runs on one stack must not overlap (the intake orders them).
  */
 @ApplicationScoped
 public class Engine {
@@ -61,29 +60,7 @@ public class Engine {
         this.workspaces = workspaces;
         this.history = history;
         this.recovery = recovery;
-        keepServiceLogging();
-    }
-
-    /**
-     * The SDK turns every root log handler down to SEVERE the first time a program runs in the JVM
-     * ({@code com.pulumi.core.internal.GlobalLogging}), which would silence the service's own logs: let it
-     * happen now, once, and put the levels back.
-     */
-    private static void keepServiceLogging() {
-        java.util.logging.Handler[] handlers =
-                java.util.logging.LogManager.getLogManager().getLogger("").getHandlers();
-        java.util.logging.Level[] levels = new java.util.logging.Level[handlers.length];
-        for (int i = 0; i < handlers.length; i++) {
-            levels[i] = handlers[i].getLevel();
-        }
-        try {
-            Class.forName("com.pulumi.core.internal.GlobalLogging", true, Engine.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            return;
-        }
-        for (int i = 0; i < handlers.length; i++) {
-            handlers[i].setLevel(levels[i]);
-        }
+        SdkLogging.keepServiceLevels();
     }
 
     /**
