@@ -2,7 +2,7 @@ package dev.provisioner.api;
 
 import com.pulumi.automation.AutomationException;
 import dev.provisioner.contract.StackNames;
-import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.StackHistory;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -16,10 +16,10 @@ import java.util.List;
 @Produces(MediaType.APPLICATION_JSON)
 public final class StackResource {
 
-    private final Engine engine;
+    private final StackHistory stackHistory;
 
-    StackResource(Engine engine) {
-        this.engine = engine;
+    StackResource(StackHistory stackHistory) {
+        this.stackHistory = stackHistory;
     }
 
     /**
@@ -35,8 +35,8 @@ public final class StackResource {
             throw ProblemException.invalid("project and stack must be 1 to " + StackNames.MAX_LENGTH
                     + " characters of [A-Za-z0-9._-], not start with '.' or '-', and not contain '..'");
         }
-        return engine
-                .history(project, stack)
+        return stackHistory
+                .read(project, stack)
                 .orElseThrow(() -> ProblemException.notFound("the backend has no stack " + project + "/" + stack))
                 .stream()
                 .map(StackUpdate::of)

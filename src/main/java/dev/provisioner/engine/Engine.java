@@ -1,39 +1,25 @@
 package dev.provisioner.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
-import com.pulumi.automation.CommandResult;
-import com.pulumi.automation.CommandRunOptions;
 import com.pulumi.automation.ConcurrentUpdateException;
 import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
-import com.pulumi.automation.LocalWorkspace;
-import com.pulumi.automation.LocalWorkspaceOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
-import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.Operation;
-import dev.provisioner.contract.StackNames;
 import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.EngineEvents;
 import dev.provisioner.event.SecretRedactor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
-import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,63 +28,39 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.stream.Collectors;
-import org.jboss.logging.Logger;
 
 /**
- * Runs operations on the real Pulumi CLI through the Automation API. Each stack has its own work
- * directory and {@code PULUMI_HOME}, so runs on different stacks never share the CLI's notion of the
- * selected stack; runs on one stack must not overlap (the intake orders them).
+ * Runs operations on the real Pulumi CLI through the Automation API, each on a thread of its own, and hands
+ * out their engine events as they come; runs on one stack must not overlap (the intake orders them).
  */
 @ApplicationScoped
 public class Engine {
 
-    private static final Logger LOG = Logger.getLogger(Engine.class);
-
-    /** Never prompt, never colour: messages go to the audit trail as plain text. */
-    private static final String COLOR = "never";
-
-    /** How many of a stack's latest updates are searched for a request that already ran. */
-    private static final String HISTORY_DEPTH = "50";
-
-    /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
-    private static final String DIY_ORGANIZATION = "organization";
-
     private final EngineConfig config;
     private final EngineEvents parser;
+    private final ConfiguredCli cli;
+    private final Workspaces workspaces;
+    private final StackHistory history;
+    private final StackRecovery recovery;
     private final ExecutorService runs = Executors.newCachedThreadPool(DaemonThreads.named("pulumi-run"));
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cancel"));
-    private volatile PulumiCli cli;
 
-    public Engine(EngineConfig config, ObjectMapper mapper) {
+    Engine(
+            EngineConfig config,
+            ObjectMapper mapper,
+            ConfiguredCli cli,
+            Workspaces workspaces,
+            StackHistory history,
+            StackRecovery recovery) {
         this.config = config;
         this.parser = new EngineEvents(mapper);
-        keepServiceLogging();
-    }
-
-    /**
-     * The SDK turns every root log handler down to SEVERE the first time a program runs in the JVM
-     * ({@code com.pulumi.core.internal.GlobalLogging}), which would silence the service's own logs: let it
-     * happen now, once, and put the levels back.
-     */
-    private static void keepServiceLogging() {
-        java.util.logging.Handler[] handlers =
-                java.util.logging.LogManager.getLogManager().getLogger("").getHandlers();
-        java.util.logging.Level[] levels = new java.util.logging.Level[handlers.length];
-        for (int i = 0; i < handlers.length; i++) {
-            levels[i] = handlers[i].getLevel();
-        }
-        try {
-            Class.forName("com.pulumi.core.internal.GlobalLogging", true, Engine.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            return;
-        }
-        for (int i = 0; i < handlers.length; i++) {
-            handlers[i].setLevel(levels[i]);
-        }
+        this.cli = cli;
+        this.workspaces = workspaces;
+        this.history = history;
+        this.recovery = recovery;
+        SdkLogging.keepServiceLevels();
     }
 
     /**
@@ -107,22 +69,12 @@ public class Engine {
      * @throws AutomationException if the configured binary is missing or unsupported
      */
     public PulumiCli cli() throws AutomationException {
-        PulumiCli located = cli;
-        if (located == null) {
-            synchronized (this) {
-                if (cli == null) {
-                    cli = PulumiCli.locate(config.cli());
-                    LOG.infof("Pulumi CLI %s at %s", cli.version(), cli.binary());
-                }
-                located = cli;
-            }
-        }
-        return located;
+        return cli.get();
     }
 
     /** Starts an operation on a thread of its own and returns at once. */
     public EngineRun start(RunSpec spec) {
-        return start(spec, recovery -> {});
+        return start(spec, repaired -> {});
     }
 
     /**
@@ -181,9 +133,9 @@ public class Engine {
 
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
-        try (WorkspaceStack stack = open(spec, command)) {
+        try (WorkspaceStack stack = workspaces.open(spec, command)) {
             if (spec.operation() != Operation.PREVIEW) {
-                var earlier = history(stack, command).stream()
+                var earlier = history.read(spec.project(), spec.stack(), command).orElse(List.of()).stream()
                         .filter(update -> update.message().equals(spec.message()) && update.succeeded())
                         .findFirst();
                 if (earlier.isPresent()) {
@@ -202,11 +154,11 @@ public class Engine {
             } catch (ConcurrentUpdateException locked) {
                 // The CLI refused before it started the engine: no event was sent, so the operation can
                 // start again from the first event.
-                Optional<Recovery> recovery = recovery(stack, spec, command, locked);
-                if (recovery.isPresent()) {
+                Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+                if (stale.isPresent()) {
                     // Told first: the repair is made once the audit trail holds it.
-                    onRecovery.accept(recovery.get());
-                    repair(stack, spec, command, recovery.get());
+                    onRecovery.accept(stale.get());
+                    recovery.repair(stack, spec, command, stale.get());
                 }
                 outputs = operate(stack, spec, command);
             }
@@ -224,208 +176,29 @@ public class Engine {
             throws AutomationException {
         switch (spec.operation()) {
             case UP -> {
-                stack.up(
-                        UpOptions.builder().message(spec.message()).color(COLOR).build());
+                stack.up(UpOptions.builder()
+                        .message(spec.message())
+                        .color(RunCommand.COLOR)
+                        .build());
                 return command.outputs();
             }
             case PREVIEW ->
                 stack.preview(PreviewOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
             case REFRESH ->
                 stack.refresh(RefreshOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
             case DESTROY ->
                 stack.destroy(DestroyOptions.builder()
                         .message(spec.message())
-                        .color(COLOR)
+                        .color(RunCommand.COLOR)
                         .build());
         }
         return Map.of();
-    }
-
-    /**
-     * A stack locked when its operation starts was most likely left so by a crash: the service killed with
-     * its CLI (the CLI also dies on its own when the service's end of its output pipe goes). The stack can
-     * be repaired when every one of its locks was taken on this host by a process that is gone; a lock whose
-     * owner runs, or that was taken on another host, is left alone and the run fails. Only a {@code file://}
-     * backend's locks can be read.
-     *
-     * @return the stale locks and what the crashed update left pending; empty when the lock was released
-     *     meanwhile, so the operation may just start again
-     */
-    private Optional<Recovery> recovery(
-            WorkspaceStack stack, RunSpec spec, RunCommand command, ConcurrentUpdateException locked)
-            throws AutomationException, IOException {
-        Optional<Path> state = fileBackend();
-        if (state.isEmpty()) {
-            throw locked;
-        }
-        List<StackLock> held = new StackLocks(state.get(), spec.project(), spec.stack()).read(parser.mapper());
-        if (held.isEmpty()) {
-            return Optional.empty();
-        }
-        String host = StackLocks.localHost();
-        List<StackLock> live =
-                held.stream().filter(lock -> !StackLocks.ownerGone(lock, host)).toList();
-        if (!live.isEmpty()) {
-            throw new AutomationException("stack " + spec.project() + "/" + spec.stack()
-                    + " is locked by an update this host cannot prove gone (" + owners(live)
-                    + "); the lock is left alone. Once that update is known to be over, `pulumi cancel` removes it");
-        }
-        return Optional.of(new Recovery(held, pendingOperations(stack, command)));
-    }
-
-    /**
-     * Removes the stale locks, then applies the policy for what the crashed update left pending: refresh the
-     * stack from its providers and drop the pending creates (their resources may or may not exist; the
-     * recovery record names them). Left alone, {@code up} would drop them too, but on stale state for
-     * pending updates and deletes, and {@code refresh} keeps them for good.
-     */
-    private void repair(WorkspaceStack stack, RunSpec spec, RunCommand command, Recovery recovery)
-            throws AutomationException, IOException {
-        var locks = new StackLocks(fileBackend().orElseThrow(), spec.project(), spec.stack());
-        for (StackLock lock : recovery.staleLocks()) {
-            locks.remove(lock);
-        }
-        LOG.warnf(
-                "stack %s/%s: removed the lock(s) of a crashed update (%s); %d operation(s) left pending",
-                spec.project(),
-                spec.stack(),
-                owners(recovery.staleLocks()),
-                recovery.pendingOperations().size());
-        if (recovery.pendingOperations().isEmpty()) {
-            return;
-        }
-        // Without the event log: its events would start again from sequence 0 within the run's trail.
-        command.runUnobserved(
-                List.of(
-                        "refresh",
-                        "--yes",
-                        "--skip-preview",
-                        "--clear-pending-creates",
-                        "--color",
-                        COLOR,
-                        // Not the request's own message: only the operation itself marks the request done.
-                        "--message",
-                        spec.message() + " (recovery: pending operations cleared)",
-                        "--stack",
-                        stack.name()),
-                options(stack));
-    }
-
-    private static String owners(List<StackLock> locks) {
-        return locks.stream().map(StackLock::owner).collect(Collectors.joining("; "));
-    }
-
-    /** The operations the stack's state holds as begun and not finished ({@code stack export}). */
-    private List<Recovery.PendingOperation> pendingOperations(WorkspaceStack stack, RunCommand command)
-            throws AutomationException {
-        var exported = cli(stack, command, List.of("stack", "export", "--stack", stack.name()));
-        JsonNode deployment;
-        try {
-            deployment = parser.mapper().readTree(exported.standardOutput()).path("deployment");
-        } catch (JsonProcessingException e) {
-            throw new AutomationException("`pulumi stack export` printed no JSON: " + e.getOriginalMessage(), e);
-        }
-        List<Recovery.PendingOperation> pending = new ArrayList<>();
-        for (JsonNode operation : deployment.path("pending_operations")) {
-            pending.add(new Recovery.PendingOperation(
-                    operation.path("type").asText(),
-                    operation.path("resource").path("urn").asText()));
-        }
-        return pending;
-    }
-
-    private WorkspaceStack open(RunSpec spec, RunCommand command) throws AutomationException, IOException {
-        Path stackDir =
-                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
-        Path home = stackDir.resolve("pulumi-home");
-        Path work = stackDir.resolve("work");
-        Files.createDirectories(home);
-        Files.createDirectories(work);
-        var options = LocalWorkspaceOptions.builder()
-                .pulumiHome(home)
-                .pulumiCommand(command)
-                .environmentVariables(environment(spec));
-        if (spec.program() instanceof Program.Directory directory) {
-            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
-        }
-        var inline = (Program.Inline) spec.program();
-        return LocalWorkspace.createOrSelectStack(
-                spec.project(),
-                spec.stack(),
-                inline.body(),
-                options.workDir(work).build());
-    }
-
-    /**
-     * The stack's latest 50 updates, newest first, as the backend keeps
-     * them; read on any replica that shares the backend, without touching the stack.
-     *
-     * @return empty when the backend has no such stack
-     * @throws IllegalArgumentException when a name is not a valid {@link StackNames stack name}
-     * @throws AutomationException when the CLI cannot be run or cannot read the history
-     */
-    public Optional<List<HistoryEntry>> history(String project, String stack) throws AutomationException {
-        StackNames.require("project", project);
-        StackNames.require("stack", stack);
-        var command =
-                new RunCommand(cli(), parser.mapper(), json -> {}, config.eventStreamDrainTimeout(), Optional.empty());
-        Map<String, String> env;
-        Path home = config.workDir().resolve("history-home");
-        try {
-            Files.createDirectories(home);
-            env = environment();
-        } catch (IOException e) {
-            throw new AutomationException(e);
-        }
-        env.put("PULUMI_HOME", home.toString());
-        try {
-            // Fully qualified: no project file is needed to find a stack of a self-managed backend.
-            var result = command.run(
-                    historyArgs(DIY_ORGANIZATION + "/" + project + "/" + stack),
-                    CommandRunOptions.builder()
-                            .workingDir(home)
-                            .additionalEnv(env)
-                            .build());
-            return Optional.of(HistoryEntries.parse(parser.mapper(), result.standardOutput()));
-        } catch (StackNotFoundException e) {
-            return Optional.empty();
-        }
-    }
-
-    private static List<String> historyArgs(String stack) {
-        return List.of("stack", "history", "--json", "--page-size", HISTORY_DEPTH, "--page", "1", "--stack", stack);
-    }
-
-    /**
-     * The stack's latest updates, newest first: enough to recognise a request that is delivered again
-     * shortly after it ran (Kafka redelivers only what was not committed). Read by our own command, not
-     * the SDK's Gson mapping, which fails on ops it does not know.
-     */
-    private List<HistoryEntry> history(WorkspaceStack stack, RunCommand command) throws AutomationException {
-        var result = cli(stack, command, historyArgs(stack.name()));
-        return HistoryEntries.parse(parser.mapper(), result.standardOutput());
-    }
-
-    /** Runs a CLI command that is not an operation in the stack's workspace. */
-    private static CommandResult cli(WorkspaceStack stack, RunCommand command, List<String> args)
-            throws AutomationException {
-        return command.run(args, options(stack));
-    }
-
-    private static CommandRunOptions options(WorkspaceStack stack) {
-        var workspace = stack.workspace();
-        Map<String, String> env = new HashMap<>(workspace.environmentVariables());
-        env.put("PULUMI_HOME", workspace.pulumiHome().toString());
-        return CommandRunOptions.builder()
-                .workingDir(workspace.workDir())
-                .additionalEnv(env)
-                .build();
     }
 
     /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
@@ -443,86 +216,6 @@ public class Engine {
         if (!wanted.isEmpty()) {
             stack.setAllConfig(wanted);
         }
-    }
-
-    private Map<String, String> environment(RunSpec spec) throws IOException {
-        Map<String, String> env = environment();
-        if (spec.traceparent() != null) {
-            // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
-            env.put("TRACEPARENT", spec.traceparent());
-        }
-        return env;
-    }
-
-    private Map<String, String> environment() throws IOException {
-        Map<String, String> env = new HashMap<>();
-        env.put("PULUMI_SKIP_UPDATE_CHECK", "true");
-        env.put("PULUMI_CONFIG_PASSPHRASE", config.passphrase());
-        env.put("PULUMI_BACKEND_URL", backendUrl());
-        return env;
-    }
-
-    /**
-     * Lists the backend's stacks with the CLI: a read of the state backend with the service's credentials,
-     * as every run starts with. The CLI is killed when it has not finished within {@code timeout}.
-     *
-     * @throws AutomationException if the CLI cannot run, fails, or does not finish in time; the message
-     *     carries what it printed
-     */
-    public void listStacks(Duration timeout) throws AutomationException, IOException {
-        PulumiCli located = cli();
-        Path probe = config.workDir().resolve("probe");
-        Path home = probe.resolve("pulumi-home");
-        Files.createDirectories(home);
-        Path output = Files.createTempFile(probe, "stack-ls", ".out");
-        // No Pulumi.yaml in the probe directory: --all lists every project's stacks without one.
-        var builder = new ProcessBuilder(located.binary(), "stack", "ls", "--all", "--json")
-                .directory(probe.toFile())
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile());
-        builder.environment().putAll(environment());
-        builder.environment().put("PULUMI_HOME", home.toString());
-        try {
-            Process process = builder.start();
-            try {
-                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                    process.descendants().forEach(ProcessHandle::destroyForcibly);
-                    process.destroyForcibly();
-                    throw new AutomationException("`pulumi stack ls` did not finish within " + timeout);
-                }
-            } catch (InterruptedException e) {
-                process.destroyForcibly();
-                Thread.currentThread().interrupt();
-                throw new AutomationException(e);
-            }
-            if (process.exitValue() != 0) {
-                throw new AutomationException(bounded(Files.readString(output).trim()));
-            }
-        } finally {
-            Files.deleteIfExists(output);
-        }
-    }
-
-    /**
-     * The state backend of every run: {@code provisioner.engine.backend-url}, or {@code file://} on the
-     * {@code state} directory under the work dir, which is created.
-     */
-    public String backendUrl() throws IOException {
-        if (config.backendUrl().isPresent()) {
-            return config.backendUrl().get();
-        }
-        Path state = config.workDir().resolve("state").toAbsolutePath();
-        Files.createDirectories(state);
-        return state.toUri().toString();
-    }
-
-    /** The state directory, when the backend is {@code file://}. */
-    private Optional<Path> fileBackend() throws IOException {
-        URI url = URI.create(backendUrl());
-        if (!"file".equals(url.getScheme())) {
-            return Optional.empty();
-        }
-        return Optional.of(Path.of(url.getPath()));
     }
 
     private static String describe(Throwable e) {

@@ -1,10 +1,11 @@
 package dev.provisioner.engine;
 
 import com.pulumi.automation.AutomationException;
+import com.pulumi.automation.CommandResult;
 import com.pulumi.automation.Version;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
+import java.util.List;
 
 /** The {@code pulumi} binary the service runs, and the version it reported. */
 public record PulumiCli(String binary, Version version) {
@@ -12,7 +13,7 @@ public record PulumiCli(String binary, Version version) {
     /** The oldest CLI whose event log the Automation API reads over gRPC. */
     private static final Version MINIMUM_VERSION = Version.of(3, 205, 1);
 
-    private static final long VERSION_TIMEOUT_SECONDS = 30;
+    private static final Duration VERSION_TIMEOUT = Duration.ofSeconds(30);
 
     /**
      * Asks {@code binary version} and checks the answer.
@@ -22,11 +23,10 @@ public record PulumiCli(String binary, Version version) {
     public static PulumiCli locate(String binary) throws AutomationException {
         String output;
         try {
-            var builder = new ProcessBuilder(binary, "version").redirectErrorStream(true);
-            builder.environment().put("PULUMI_SKIP_UPDATE_CHECK", "true");
-            Process process = builder.start();
-            output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-            if (!process.waitFor(VERSION_TIMEOUT_SECONDS, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            CommandResult result =
+                    CliProcess.of(binary, List.of("version")).start().await(VERSION_TIMEOUT);
+            output = CliProcess.printed(result);
+            if (result.code() != 0) {
                 throw new AutomationException("`" + binary + " version` failed: " + output);
             }
         } catch (IOException e) {
@@ -34,9 +34,6 @@ public record PulumiCli(String binary, Version version) {
                     "cannot run the Pulumi CLI `" + binary + "` (set provisioner.engine.cli;"
                             + " deploy/install-pulumi.sh provides one): " + e.getMessage(),
                     e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AutomationException(e);
         }
         Version version = Version.tryParse(output.startsWith("v") ? output.substring(1) : output)
                 .orElseThrow(() -> new AutomationException(

@@ -15,23 +15,15 @@ import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.StackNotFoundException;
 import com.pulumi.automation.Version;
 import com.pulumi.automation.serialization.internal.LocalSerializer;
-import dev.provisioner.DaemonThreads;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
@@ -42,6 +34,9 @@ import java.util.regex.Pattern;
  * SDK's mapping.
  */
 final class RunCommand implements PulumiCommand {
+
+    /** For {@code --color}: messages go to the audit trail as plain text. */
+    static final String COLOR = "never";
 
     /** The commands that run the engine and so have an event log. */
     private static final Set<String> OPERATIONS = Set.of("up", "preview", "refresh", "destroy");
@@ -55,16 +50,12 @@ final class RunCommand implements PulumiCommand {
     /** The exit code of a command that was not started because the run was cancelled (as after SIGINT). */
     private static final int CANCELLED_EXIT = 130;
 
-    /** Readers of the CLI's output streams; threads end when idle. */
-    private static final ExecutorService STREAM_READERS =
-            Executors.newCachedThreadPool(DaemonThreads.named("pulumi-cli-output"));
-
     private final PulumiCli cli;
     private final ObjectMapper mapper;
     private final Consumer<String> events;
     private final Duration drainTimeout;
     private final Optional<String> otelTraces;
-    private volatile Process process;
+    private volatile CliProcess process;
     private volatile boolean cancelled;
     private volatile JsonNode maskedOutputs = NullNode.getInstance();
     private volatile JsonNode plainOutputs = NullNode.getInstance();
@@ -102,20 +93,17 @@ final class RunCommand implements PulumiCommand {
      * (it finishes the steps under way), a second one makes it terminate.
      */
     void signal() {
-        Process running = process;
+        CliProcess running = process;
         if (running != null) {
-            // Through the handle: Process.destroy() would also close our ends of the output pipes,
-            // and the engine's last words (its cancel events, its error) would be lost.
-            running.toHandle().destroy();
+            running.signal();
         }
     }
 
     /** Kills the CLI process running now and its children, if any. */
     void kill() {
-        Process running = process;
+        CliProcess running = process;
         if (running != null) {
-            running.toHandle().descendants().forEach(ProcessHandle::destroyForcibly);
-            running.toHandle().destroyForcibly();
+            running.kill();
         }
     }
 
@@ -161,35 +149,30 @@ final class RunCommand implements PulumiCommand {
 
     private CommandResult start(List<String> args, CommandRunOptions options, EngineEventServer eventServer)
             throws AutomationException {
-        List<String> command = new ArrayList<>(args.size() + 4);
-        command.add(cli.binary());
+        List<String> command = new ArrayList<>(args.size() + 3);
         command.addAll(args);
         if (!command.contains("--non-interactive")) {
             command.add("--non-interactive");
         }
-        var builder = new ProcessBuilder(command);
-        if (options.workingDir() != null) {
-            builder.directory(options.workingDir().toFile());
-        }
-        builder.environment().putAll(options.additionalEnv());
+        Map<String, String> env = new HashMap<>(options.additionalEnv());
         if (eventServer != null) {
             command.add("--event-log");
             command.add(eventServer.address());
             // The CLI only accepts --event-log with this set.
-            builder.environment().put("PULUMI_DEBUG_COMMANDS", "true");
+            env.put("PULUMI_DEBUG_COMMANDS", "true");
         }
         try {
-            Process started = builder.start();
+            CliProcess started = CliProcess.of(cli.binary(), command)
+                    .workingDir(options.workingDir())
+                    .environment(env)
+                    .onOutput(options.onStandardOutput(), options.onStandardError())
+                    .start();
             process = started;
-            started.getOutputStream().close();
-            var stdout = read(started.getInputStream(), options.onStandardOutput());
-            var stderr = read(started.getErrorStream(), options.onStandardError());
-            int code = started.waitFor();
+            CommandResult result = started.await();
             if (eventServer != null) {
                 eventServer.awaitStreamClosed(drainTimeout);
             }
-            var result = new CommandResult(code, stdout.join(), stderr.join());
-            if (code != 0) {
+            if (result.code() != 0) {
                 throw failure(result);
             }
             return isStackOutput(args) ? keepOutputs(args, result) : result;
@@ -250,25 +233,6 @@ final class RunCommand implements PulumiCommand {
                                 ? e.getValue().asText()
                                 : e.getValue().toString()));
         return new CommandResult(result.code(), asText.toString(), result.standardError());
-    }
-
-    private static CompletableFuture<String> read(InputStream in, Consumer<String> lines) {
-        return CompletableFuture.supplyAsync(
-                () -> {
-                    var all = new StringBuilder();
-                    try (var reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                        for (String line; (line = reader.readLine()) != null; ) {
-                            all.append(line).append('\n');
-                            if (lines != null) {
-                                lines.accept(line);
-                            }
-                        }
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    return all.toString();
-                },
-                STREAM_READERS);
     }
 
     private static CommandException failure(CommandResult result) {

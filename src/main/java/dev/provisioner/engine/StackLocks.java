@@ -32,7 +32,7 @@ final class StackLocks {
     StackLocks(Path state, String project, String stack) {
         this.directory = state.resolve(".pulumi")
                 .resolve("locks")
-                .resolve("organization")
+                .resolve(Workspaces.DIY_ORGANIZATION)
                 .resolve(project)
                 .resolve(stack);
     }

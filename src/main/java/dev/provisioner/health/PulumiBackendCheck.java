@@ -1,7 +1,7 @@
 package dev.provisioner.health;
 
 import com.pulumi.automation.AutomationException;
-import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.Workspaces;
 import jakarta.inject.Singleton;
 import java.io.IOException;
 import java.net.URI;
@@ -27,11 +27,11 @@ final class PulumiBackendCheck implements HealthCheck {
     /** Well under the readiness probe's timeout, so a hanging backend reads as DOWN, not as no answer. */
     static final Duration TIMEOUT = Duration.ofSeconds(5);
 
-    private final Engine engine;
+    private final Workspaces workspaces;
     private final CachedResponse response;
 
-    PulumiBackendCheck(Engine engine, Clock clock) {
-        this.engine = engine;
+    PulumiBackendCheck(Workspaces workspaces, Clock clock) {
+        this.workspaces = workspaces;
         this.response = new CachedResponse(clock, this::check);
     }
 
@@ -44,13 +44,13 @@ final class PulumiBackendCheck implements HealthCheck {
         var response = HealthCheckResponse.named(NAME);
         String url = null;
         try {
-            url = engine.backendUrl();
+            url = workspaces.backendUrl();
             response.withData("backend", withoutCredentials(url));
             if (url.startsWith("file:")) {
                 Path probe = Files.createTempFile(Path.of(URI.create(url)), ".provisioner-ready", ".probe");
                 Files.delete(probe);
             } else {
-                engine.listStacks(TIMEOUT);
+                workspaces.listStacks(TIMEOUT);
             }
             return response.up().build();
         } catch (IOException | AutomationException | RuntimeException e) {

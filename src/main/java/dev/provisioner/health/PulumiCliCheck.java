@@ -1,7 +1,7 @@
 package dev.provisioner.health;
 
 import com.pulumi.automation.AutomationException;
-import dev.provisioner.engine.Engine;
+import dev.provisioner.engine.ConfiguredCli;
 import dev.provisioner.engine.EngineConfig;
 import dev.provisioner.engine.PulumiCli;
 import jakarta.inject.Singleton;
@@ -22,8 +22,8 @@ final class PulumiCliCheck implements HealthCheck {
 
     private final CachedResponse response;
 
-    PulumiCliCheck(Engine engine, EngineConfig config, Clock clock) {
-        this.response = new CachedResponse(clock, () -> check(engine, config.cliVersion()));
+    PulumiCliCheck(ConfiguredCli cli, EngineConfig config, Clock clock) {
+        this.response = new CachedResponse(clock, () -> check(cli, config.cliVersion()));
     }
 
     @Override
@@ -31,10 +31,10 @@ final class PulumiCliCheck implements HealthCheck {
         return response.get();
     }
 
-    private static HealthCheckResponse check(Engine engine, String expected) {
+    private static HealthCheckResponse check(ConfiguredCli configured, String expected) {
         var response = HealthCheckResponse.named(NAME).withData("expected", expected);
         try {
-            PulumiCli cli = engine.cli();
+            PulumiCli cli = configured.get();
             String version = cli.version().toString();
             return response.withData("binary", cli.binary())
                     .withData("version", version)

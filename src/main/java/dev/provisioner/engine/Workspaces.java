@@ -1,0 +1,145 @@
+package dev.provisioner.engine;
+
+import com.pulumi.automation.AutomationException;
+import com.pulumi.automation.CommandResult;
+import com.pulumi.automation.CommandRunOptions;
+import com.pulumi.automation.LocalWorkspace;
+import com.pulumi.automation.LocalWorkspaceOptions;
+import com.pulumi.automation.PulumiCommand;
+import com.pulumi.automation.WorkspaceStack;
+import dev.provisioner.contract.Completion;
+import jakarta.inject.Singleton;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Where the CLI runs and what it is told: each stack has its own work directory and {@code PULUMI_HOME}, so
+ * runs on different stacks never share the CLI's notion of the selected stack; reads that name their stack in
+ * full run apart from every stack's; all of them get the passphrase and the state backend.
+ */
+@Singleton
+public final class Workspaces {
+
+    /** The organization of every stack in a self-managed ({@code file://}, {@code s3://}, …) backend. */
+    static final String DIY_ORGANIZATION = "organization";
+
+    private final EngineConfig config;
+    private final ConfiguredCli cli;
+
+    Workspaces(EngineConfig config, ConfiguredCli cli) {
+        this.config = config;
+        this.cli = cli;
+    }
+
+    /** Selects the spec's stack in its own workspace, creating both if need be; its CLI runs as {@code command}. */
+    WorkspaceStack open(RunSpec spec, PulumiCommand command) throws AutomationException, IOException {
+        Path stackDir =
+                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
+        Path home = stackDir.resolve("pulumi-home");
+        Path work = stackDir.resolve("work");
+        Files.createDirectories(work);
+        Map<String, String> env = environment(home);
+        if (spec.traceparent() != null) {
+            // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
+            env.put("TRACEPARENT", spec.traceparent());
+        }
+        var options = LocalWorkspaceOptions.builder()
+                .pulumiHome(home)
+                .pulumiCommand(command)
+                .environmentVariables(env);
+        if (spec.program() instanceof Program.Directory directory) {
+            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
+        }
+        var inline = (Program.Inline) spec.program();
+        return LocalWorkspace.createOrSelectStack(
+                spec.project(),
+                spec.stack(),
+                inline.body(),
+                options.workDir(work).build());
+    }
+
+    /** How a command that is not an operation runs in the stack's workspace. */
+    static CommandRunOptions options(WorkspaceStack stack) {
+        var workspace = stack.workspace();
+        return CommandRunOptions.builder()
+                .workingDir(workspace.workDir())
+                .additionalEnv(workspace.environmentVariables())
+                .build();
+    }
+
+    /**
+     * How a read that names its stack in full ({@code organization/project/stack}) runs: in no stack's
+     * workspace, so that it touches none, and needing no project file.
+     */
+    CommandRunOptions stackless() throws AutomationException {
+        Path home = config.workDir().resolve("history-home");
+        try {
+            return CommandRunOptions.builder()
+                    .workingDir(home)
+                    .additionalEnv(environment(home))
+                    .build();
+        } catch (IOException e) {
+            throw new AutomationException(e);
+        }
+    }
+
+    /**
+     * Lists the backend's stacks with the CLI: a read of the state backend with the service's credentials,
+     * as every run starts with. The CLI is killed when it has not finished within {@code timeout}.
+     *
+     * @throws AutomationException if the CLI cannot run, fails, or does not finish in time; the message
+     *     carries what it printed
+     */
+    public void listStacks(Duration timeout) throws AutomationException, IOException {
+        PulumiCli located = cli.get();
+        Path probe = config.workDir().resolve("probe");
+        // No Pulumi.yaml in the probe directory: --all lists every project's stacks without one.
+        CommandResult result = CliProcess.of(located.binary(), List.of("stack", "ls", "--all", "--json"))
+                .workingDir(probe)
+                .environment(environment(probe.resolve("pulumi-home")))
+                .start()
+                .await(timeout);
+        if (result.code() != 0) {
+            throw new AutomationException(Completion.ErrorInfo.bounded(CliProcess.printed(result)));
+        }
+    }
+
+    /**
+     * The state backend of every run: {@code provisioner.engine.backend-url}, or {@code file://} on the
+     * {@code state} directory under the work dir, which is created.
+     */
+    public String backendUrl() throws IOException {
+        if (config.backendUrl().isPresent()) {
+            return config.backendUrl().get();
+        }
+        Path state = config.workDir().resolve("state").toAbsolutePath();
+        Files.createDirectories(state);
+        return state.toUri().toString();
+    }
+
+    /** The state directory, when the backend is {@code file://}. */
+    Optional<Path> fileBackend() throws IOException {
+        URI url = URI.create(backendUrl());
+        if (!"file".equals(url.getScheme())) {
+            return Optional.empty();
+        }
+        return Optional.of(Path.of(url.getPath()));
+    }
+
+    /** What every CLI of the service is told, with its {@code PULUMI_HOME}, which is created. */
+    private Map<String, String> environment(Path home) throws IOException {
+        Files.createDirectories(home);
+        Map<String, String> env = new HashMap<>();
+        env.put("PULUMI_HOME", home.toString());
+        env.put("PULUMI_CONFIG_PASSPHRASE", config.passphrase());
+        env.put("PULUMI_BACKEND_URL", backendUrl());
+        return env;
+    }
+}
