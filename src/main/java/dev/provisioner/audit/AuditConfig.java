@@ -2,6 +2,9 @@ package dev.provisioner.audit;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
 
 /** The audit trail on Kafka. */
 @ConfigMapping(prefix = "provisioner.audit")
@@ -27,4 +30,30 @@ public interface AuditConfig {
      */
     @WithDefault("true")
     boolean strict();
+
+    /** How long finding a key's chain head on the audit topic may take before a request's trail opens. */
+    @WithDefault("30s")
+    Duration headTimeout();
+
+    /**
+     * The compacted topic that holds each key's last checkpoint (its chain sequence, hash and offset on the
+     * audit topic): where the next writer of a chain starts looking for its head.
+     */
+    @WithDefault("provisioning.audit.heads")
+    String headsTopic();
+
+    /** The key that signs checkpoints. */
+    Signing signing();
+
+    interface Signing {
+        /**
+         * An Ed25519 private key, PKCS#8 PEM ({@code openssl genpkey -algorithm ed25519}); a Kubernetes secret
+         * mounted as a file. Without one the service makes a key of its own at start-up, which no verifier
+         * knows after a restart: for trying it out only.
+         */
+        Optional<Path> keyFile();
+
+        /** The key's id, on every signature ({@code ce_chainkid}); a new key gets a new id. */
+        Optional<String> keyId();
+    }
 }

@@ -6,10 +6,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provisioner.Channels;
+import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.ProvisioningRequest;
-import dev.provisioner.event.EngineEvent;
-import dev.provisioner.event.EngineEvents;
-import dev.provisioner.event.RunSink;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -20,19 +18,16 @@ import io.smallrye.reactive.messaging.kafka.KafkaProducer;
 import io.smallrye.reactive.messaging.kafka.api.OutgoingKafkaRecordMetadata;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.util.List;
-import java.util.UUID;
+import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.header.Headers;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.eclipse.microprofile.reactive.messaging.Channel;
@@ -41,17 +36,17 @@ import org.jboss.logging.Logger;
 
 /**
  * Writes the audit trail: every engine event of a run and its lifecycle (accepted, started, completed,
- * rejected, cancelled) as CloudEvents on {@code provisioning.audit}, keyed {@code project/stack}. Every
- * send is awaited: a record counts once the broker has acknowledged it. The idempotent producer resends a
- * record through a broker outage without duplicating or reordering it; a record it finally gives up on
- * leaves the trail incomplete, and the run's completion says so.
+ * rejected, cancelled) as CloudEvents on {@code provisioning.audit}, keyed {@code project/stack}, each a
+ * link in its key's hash chain (README, "The audit chain"), the record that ends a request signed. Every send
+ * is awaited: a record counts once the broker has acknowledged it. The idempotent producer resends a record
+ * through a broker outage without duplicating or reordering it; a record it finally gives up on leaves the
+ * trail incomplete, and the run's completion says so.
  *
  * <p>SmallRye makes and configures the audit channel's producer ({@code mp.messaging.outgoing.audit.*}) and
- * watches it (health, metrics); a rejection, a record of its own, goes through the channel. A run's trail is
- * written through that same producer directly: one Message per engine event cost three times the
- * producer's own work (context propagation, thread hand-offs and metadata on every record; see the
- * benchmark), and a trail is ordered by one lock around numbering and sending rather than by a queue. The
- * CloudEvents headers are written here, in Kafka binary mode, for both paths alike.
+ * watches it (health, metrics); each key's last checkpoint goes through the channel to the heads topic. The
+ * records themselves are written through that same producer directly: one Message per engine event cost
+ * three times the producer's own work (context propagation, thread hand-offs and metadata on every record;
+ * see the benchmark), and a trail is ordered and linked under one lock rather than by a queue.
  */
 @ApplicationScoped
 public class AuditSink {
@@ -64,15 +59,14 @@ public class AuditSink {
     /** Lifecycle records are {@code dev.provisioner.run.<phase>}. */
     public static final String LIFECYCLE_PREFIX = TYPE_PREFIX + "run.";
 
-    /** Hex digits of an attempt's id: 32 random bits, for the few attempts one request has. */
-    static final int ATTEMPT_CHARS = 8;
-
     private final MutinyEmitter<String> channel;
     private final KafkaClientService clients;
     private final String topic;
     private final ObjectMapper mapper;
     private final AuditConfig config;
     private final Clock clock;
+    private final CheckpointSigner signer;
+    private final ChainHeads heads;
     private final LongAdder published = new LongAdder();
     private final LongAdder failed = new LongAdder();
     private volatile Producer<String, String> producer;
@@ -84,6 +78,8 @@ public class AuditSink {
             ObjectMapper mapper,
             AuditConfig config,
             Clock clock,
+            CheckpointSigner signer,
+            ChainHeads heads,
             MeterRegistry meters) {
         this.channel = channel;
         this.clients = clients;
@@ -91,6 +87,8 @@ public class AuditSink {
         this.mapper = mapper;
         this.config = config;
         this.clock = clock;
+        this.signer = signer;
+        this.heads = heads;
         records(meters, "published", published);
         records(meters, "failed", failed);
     }
@@ -120,201 +118,118 @@ public class AuditSink {
                 .with(partitions -> {}, failure -> LOG.warnf("audit topic %s not known yet: %s", topic, failure));
     }
 
-    /** Counts what became of one record. */
-    private void answered(Throwable failure) {
-        if (failure == null) {
-            published.increment();
-        } else {
-            failed.increment();
-        }
+    /**
+     * Opens the trail of one request, linked to the end of its stack's chain.
+     *
+     * @throws IllegalStateException strict, when the chain's head cannot be read from the topics: nothing may
+     *     run that the trail cannot hold
+     */
+    public AuditTrail open(ProvisioningRequest request) {
+        String source = config.source() + "/" + request.project() + "/" + request.stack();
+        return new AuditTrail(this, request, source, chainOf(request.key()));
     }
 
     /**
-     * Records that a request was rejected before it could run.
+     * Records that a request was rejected before it could run: a checkpoint of the chain of the record's key
+     * (a record without a key is a chain of its own).
      *
-     * @param id a stable id: the request id when the payload had a readable one, else where the
-     *     payload was read (topic, partition, offset)
+     * @param id a stable id: the request id when the payload had a readable one, else where the payload was
+     *     read (topic, partition, offset)
      * @param key the record's key as it came
+     * @return the record's receipt, once the broker has it
      */
-    public Uni<Void> rejected(String id, String key, String reason) {
-        String data = mapper.createObjectNode()
-                .put("phase", "rejected")
-                .put("reason", reason)
-                .toString();
+    public Uni<Completion.Receipt> rejected(String id, String key, String reason) {
         Headers headers = new CloudEventHeaders(config.source(), key == null ? "" : key)
                 .of(id + ":rejected", LIFECYCLE_PREFIX + "rejected", null, clock.instant(), 0);
-        var kafka = OutgoingKafkaRecordMetadata.<String>builder()
-                .withKey(key)
-                .withHeaders(headers)
-                .build();
-        return channel.sendMessage(Message.of(data).addMetadata(kafka))
-                .onItemOrFailure()
-                .invoke((ok, failure) -> answered(failure));
-    }
-
-    /** Opens the trail of one request. */
-    public Trail open(ProvisioningRequest request) {
-        return new Trail(request);
-    }
-
-    /**
-     * The records of one attempt at a request, numbered in the order they are written ({@code ce_sequence}).
-     * A request runs again after a crash or a shutdown cut it short, and the engine numbers its events from 0
-     * again: the attempt in every {@code ce_id} ({@code <requestId>:<attempt>:engine:<sequence>},
-     * {@code <requestId>:<attempt>:<phase>}) and payload keeps each record's id its own.
-     */
-    public final class Trail {
-        private final String requestId;
-        private final String attempt;
-        /** {@code <requestId>:<attempt>:}, the start of every {@code ce_id} of the trail. */
-        private final String idPrefix;
-
-        private final String key;
-        private final CloudEventHeaders headers;
-        /** What every record of the trail starts with. */
-        private final RequestContext context;
-
-        /** Held while a record is numbered and handed to the producer: the topic keeps the numbers' order. */
-        private final Object order = new Object();
-
-        private long sequence;
-        private final AtomicLong acknowledged = new AtomicLong();
-        private final AtomicLong failed = new AtomicLong();
-        /** Records sent without waiting for them (not strict), each done when it has its answer. */
-        private final List<CompletableFuture<Void>> unawaited = new CopyOnWriteArrayList<>();
-
-        private Trail(ProvisioningRequest request) {
-            this.requestId = request.requestId();
-            this.attempt = UUID.randomUUID().toString().substring(0, ATTEMPT_CHARS);
-            this.idPrefix = requestId + ":" + attempt + ":";
-            this.key = request.key();
-            this.headers =
-                    new CloudEventHeaders(config.source() + "/" + request.project() + "/" + request.stack(), key);
-            this.context = new RequestContext(
-                    request.requestId(),
-                    attempt,
-                    request.requestedBy(),
-                    request.operation() == null ? null : request.operation().cliName(),
-                    request.project(),
-                    request.stack(),
-                    request.program());
-        }
-
-        /** This attempt's id: random, {@value #ATTEMPT_CHARS} hex digits. */
-        public String attempt() {
-            return attempt;
-        }
-
-        /** Records acknowledged by the broker so far. */
-        public long acknowledged() {
-            return acknowledged.get();
-        }
-
-        /** Whether no record of the trail has failed so far. */
-        public boolean intact() {
-            return failed.get() == 0;
-        }
-
-        /**
-         * Writes a lifecycle record; {@code details} (a JSON-serializable value, may be null) goes into
-         * its payload as {@code details}. The record is sent at once; the returned {@code Uni} completes
-         * when the broker has acknowledged it, and fails when it does not take it.
-         */
-        public Uni<Void> lifecycle(String phase, Object details) {
-            String data = json(new LifecycleRecord(context, phase, details));
-            CompletableFuture<Void> answer = new CompletableFuture<>();
-            send(idPrefix + phase, LIFECYCLE_PREFIX + phase, null, data, failure -> {
+        CompletableFuture<Completion.Receipt> answer = new CompletableFuture<>();
+        ChainLinks chain = chainOf(key);
+        synchronized (chain) {
+            send(key, headers, json(new RejectionRecord("rejected", reason)), chain, true, (link, failure) -> {
                 if (failure == null) {
-                    answer.complete(null);
+                    answer.complete(link.receipt());
                 } else {
                     answer.completeExceptionally(failure);
                 }
             });
-            return Uni.createFrom().completionStage(answer);
         }
+        return Uni.createFrom().completionStage(answer);
+    }
 
-        /**
-         * Writes a lifecycle record a run must not start without. Strict ({@link AuditConfig#strict()}), the
-         * returned {@code Uni} completes when the broker has the record, and fails when it does not take
-         * it. Otherwise it completes at once, and {@link #settled()} waits for the record's answer.
-         */
-        public Uni<Void> gate(String phase, Object details) {
+    /** Where {@code key}'s chain goes on: after its head on the topics, or, not strict, the best known one. */
+    private ChainLinks chainOf(String key) {
+        if (key == null) {
+            return new ChainLinks(null, ChainHeads.Head.NONE, signer);
+        }
+        try {
+            return new ChainLinks(key, heads.find(key), signer);
+        } catch (TimeoutException | KafkaException e) {
             if (config.strict()) {
-                return lifecycle(phase, details);
+                throw new IllegalStateException("the head of the audit chain of " + key + " cannot be read: " + e, e);
             }
-            post(phase, details);
-            return Uni.createFrom().voidItem();
-        }
-
-        /**
-         * Writes a lifecycle record without waiting for it: {@link #settled()} waits for its answer, and a
-         * failure shows in {@link #intact()}.
-         */
-        public void post(String phase, Object details) {
-            unawaited.add(
-                    lifecycle(phase, details).onFailure().recoverWithNull().subscribeAsCompletionStage());
-        }
-
-        /** Completes when every record sent by {@link #gate} or {@link #post} has its answer from the broker. */
-        public Uni<Void> settled() {
-            return Uni.createFrom()
-                    .completionStage(CompletableFuture.allOf(unawaited.toArray(CompletableFuture[]::new)));
-        }
-
-        /**
-         * The sink of the run's engine events: it writes each in order, as it comes, at most
-         * {@link AuditConfig#maxInFlight()} awaiting their acknowledgement at once (past it, the events wait),
-         * and is drained when each has its answer. A record the broker does not take is counted (see
-         * {@link #intact()}), and the next ones are still written.
-         */
-        public RunSink events() {
-            InFlight inFlight = new InFlight(config.maxInFlight());
-            return new RunSink() {
-                @Override
-                public void accept(EngineEvent event) {
-                    inFlight.enter();
-                    send(
-                            idPrefix + "engine:" + event.sequence(),
-                            TYPE_PREFIX + event.name(),
-                            subjectOf(event),
-                            json(new EventRecord(context, event.json())),
-                            failure -> inFlight.leave());
-                }
-
-                @Override
-                public CompletionStage<Void> drained() {
-                    return inFlight.drained();
-                }
-            };
-        }
-
-        /**
-         * Numbers one record and hands it to the producer; {@code then} hears the broker's answer (null when
-         * it acknowledged the record) on the producer's I/O thread, so it must not block or send.
-         */
-        private void send(String id, String type, String subject, String data, Consumer<Exception> then) {
-            Callback callback = (metadata, failure) -> {
-                answered(failure);
-                if (failure == null) {
-                    acknowledged.incrementAndGet();
-                } else if (failed.getAndIncrement() == 0) {
-                    LOG.errorf("audit trail of request %s is incomplete: %s not written: %s", requestId, id, failure);
-                }
-                then.accept(failure);
-            };
-            synchronized (order) {
-                Headers record = headers.of(id, type, subject, clock.instant(), sequence++);
-                try {
-                    producer.send(new ProducerRecord<>(topic, null, key, data, record), callback);
-                } catch (RuntimeException e) {
-                    // Closed, interrupted or a record it cannot take at all: the answer is this.
-                    callback.onCompletion(null, e);
-                }
-            }
+            ChainHeads.Head known = heads.lastAcknowledged(key);
+            LOG.warnf(
+                    "the head of the audit chain of %s cannot be read (%s); it goes on from chain sequence %d",
+                    key, e.getMessage(), known.sequence());
+            return new ChainLinks(key, known, signer);
         }
     }
 
-    private String json(Object record) {
+    /**
+     * Links one record into {@code chain} and hands it to the producer; {@code then} hears the broker's answer
+     * on the producer's I/O thread, so it must not block or send. Callers hold the chain's order.
+     */
+    void send(String key, Headers headers, String data, ChainLinks chain, boolean checkpoint, AuditTrail.Answer then) {
+        ChainLinks.Link link = chain.link(headers, data.getBytes(StandardCharsets.UTF_8), checkpoint);
+        Callback callback = (metadata, failure) -> {
+            if (failure == null) {
+                published.increment();
+                if (key != null) {
+                    var head =
+                            new ChainHeads.Head(link.sequence(), link.hash(), metadata.partition(), metadata.offset());
+                    heads.acknowledged(key, head);
+                    if (checkpoint) {
+                        // Off the producer's I/O thread: a send may wait for room in the producer's buffer.
+                        CompletableFuture.runAsync(() -> publishHead(key, head));
+                    }
+                }
+            } else {
+                failed.increment();
+            }
+            then.of(link, failure);
+        };
+        try {
+            producer.send(new ProducerRecord<>(topic, null, key, data, headers), callback);
+        } catch (RuntimeException e) {
+            // Closed, interrupted or a record it cannot take at all: the answer is this.
+            callback.onCompletion(null, e);
+        }
+    }
+
+    /** The key's last checkpoint, for the next writer of its chain; losing one only makes that writer read more. */
+    private void publishHead(String key, ChainHeads.Head head) {
+        var kafka = OutgoingKafkaRecordMetadata.<String>builder()
+                .withTopic(config.headsTopic())
+                .withKey(key)
+                .build();
+        channel.sendMessage(Message.of(new String(heads.headsRecord(head), StandardCharsets.UTF_8))
+                        .addMetadata(kafka))
+                .subscribe()
+                .with(ok -> {}, failure -> LOG.warnf("chain head of %s not written: %s", key, failure));
+    }
+
+    Instant now() {
+        return clock.instant();
+    }
+
+    boolean strict() {
+        return config.strict();
+    }
+
+    int maxInFlight() {
+        return config.maxInFlight();
+    }
+
+    String json(Object record) {
         try {
             return mapper.writeValueAsString(record);
         } catch (JsonProcessingException e) {
@@ -341,47 +256,6 @@ public class AuditSink {
             String phase,
             @JsonInclude(JsonInclude.Include.ALWAYS) Object details) {}
 
-    /** A run's event records sent and not answered yet, at most a given number. */
-    private static final class InFlight {
-        private final int limit;
-        private final Semaphore room;
-        /** Set once no more records will be sent. */
-        private volatile boolean ended;
-
-        private final CompletableFuture<Void> drained = new CompletableFuture<>();
-
-        InFlight(int limit) {
-            this.limit = limit;
-            this.room = new Semaphore(limit);
-        }
-
-        /** Waits for room for one more record: for the broker to answer an earlier one. */
-        void enter() {
-            room.acquireUninterruptibly();
-        }
-
-        /** One record has its answer. */
-        void leave() {
-            room.release();
-            completeIfDrained();
-        }
-
-        /** Completes once every record sent has its answer; call when no more will be sent. */
-        CompletableFuture<Void> drained() {
-            ended = true;
-            completeIfDrained();
-            return drained;
-        }
-
-        private void completeIfDrained() {
-            if (ended && room.availablePermits() == limit) {
-                drained.complete(null);
-            }
-        }
-    }
-
-    private static String subjectOf(EngineEvent event) {
-        String urn = EngineEvents.urnOf(event);
-        return urn.isEmpty() ? null : urn;
-    }
+    /** A request the service will not run, and why. */
+    record RejectionRecord(String phase, String reason) {}
 }

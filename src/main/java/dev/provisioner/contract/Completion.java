@@ -20,6 +20,8 @@ import java.util.Map;
  * @param events what became of the run's engine events
  * @param engineVersion the Pulumi CLI that ran it
  * @param redelivered whether this repeats the completion of a request that had already run
+ * @param receipt the signed head of the stack's audit chain as the request's last audit record left it;
+ *     absent when that record was not written
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record Completion(
@@ -36,7 +38,8 @@ public record Completion(
         ErrorInfo error,
         EventCounts events,
         String engineVersion,
-        boolean redelivered) {
+        boolean redelivered,
+        Receipt receipt) {
 
     /** The value that stands for a secret output. */
     public static final String SECRET_MASK = "[secret]";
@@ -62,7 +65,8 @@ public record Completion(
                 new ErrorInfo("rejected", rejection.reason()),
                 EventCounts.NONE,
                 null,
-                false);
+                false,
+                null);
     }
 
     /** This completion, saying why the request did not succeed. */
@@ -81,7 +85,8 @@ public record Completion(
                 error,
                 events,
                 engineVersion,
-                redelivered);
+                redelivered,
+                receipt);
     }
 
     /** Fills in the completion of a run; {@link #build()} checks that it says how and when the run ended. */
@@ -165,9 +170,40 @@ public record Completion(
                     error,
                     events,
                     engineVersion,
-                    redelivered);
+                    redelivered,
+                    null);
         }
     }
+
+    /** This completion, with the receipt of its request's last audit record. */
+    public Completion withReceipt(Receipt receipt) {
+        return new Completion(
+                requestId,
+                operation,
+                project,
+                stack,
+                status,
+                startedAt,
+                finishedAt,
+                durationMs,
+                resourceChanges,
+                outputs,
+                error,
+                events,
+                engineVersion,
+                redelivered,
+                receipt);
+    }
+
+    /**
+     * The signed head of a key's audit chain (README, "The audit chain").
+     *
+     * @param chainSequence the record's {@code ce_chainseq}
+     * @param chainHash its {@code ce_chainhash}
+     * @param signature its {@code ce_chainsig}: Ed25519 over {@code provisioner-audit-checkpoint/v1 <chainHash>}
+     * @param keyId its {@code ce_chainkid}
+     */
+    public record Receipt(long chainSequence, String chainHash, String signature, String keyId) {}
 
     public enum Status {
         SUCCEEDED,

@@ -2,6 +2,7 @@ package dev.provisioner.run;
 
 import io.smallrye.mutiny.Uni;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Waiting for the broker's acknowledgement of what a run publishes. */
 final class Acks {
@@ -23,12 +24,17 @@ final class Acks {
 
     /** Whether the broker took audit records in time; a failure is the trail's to count and log. */
     static boolean written(Uni<Void> records) {
-        Uni<Boolean> taken = records.replaceWith(true)
+        return taken(records.replaceWith(true)).isPresent();
+    }
+
+    /** What the broker's acknowledgement of an audit record gave, if it came in time; a failure is the trail's. */
+    static <T> Optional<T> taken(Uni<T> record) {
+        Uni<Optional<T>> taken = record.map(Optional::ofNullable)
                 .ifNoItem()
                 .after(SEND_TIMEOUT)
                 .fail()
                 .onFailure()
-                .recoverWithItem(false);
+                .recoverWithItem(Optional.empty());
         return taken.await().atMost(SEND_TIMEOUT.multipliedBy(2));
     }
 }

@@ -2,6 +2,7 @@ package dev.provisioner.run;
 
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.audit.AuditSink;
+import dev.provisioner.audit.AuditTrail;
 import dev.provisioner.contract.CancelRequest;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.ProvisioningRequest;
@@ -113,7 +114,7 @@ public class Provisioner {
         LOG.infof(
                 "request %s (%s %s) accepted",
                 request.requestId(), request.operation().cliName(), request.key());
-        AuditSink.Trail trail = audit.open(request);
+        AuditTrail trail = audit.open(request);
         // Strict (the default): nothing runs until the audit trail holds the request.
         Acks.await(trail.gate("accepted", accepted(request)));
 
@@ -161,20 +162,22 @@ public class Provisioner {
     }
 
     /**
-     * Writes the trail's last record and publishes the completion. A trail that lacks a record makes the
-     * completion say so, unless it already says why the request did not succeed; the completion goes out
-     * all the same: the run is over.
+     * Writes the trail's last record, a signed checkpoint of the stack's audit chain, and publishes the
+     * completion with its receipt. A trail that lacks a record makes the completion say so, unless it already
+     * says why the request did not succeed; the completion goes out all the same: the run is over.
      */
-    private Completion finish(ProvisioningRequest request, AuditSink.Trail trail, Completion outcome) {
+    private Completion finish(ProvisioningRequest request, AuditTrail trail, Completion outcome) {
         String phase = switch (outcome.status()) {
             case CANCELLED -> "cancelled";
             default -> outcome.redelivered() ? "redelivered" : "completed";
         };
         boolean intact = Acks.written(trail.settled()) && trail.intact();
         Completion completion = intact || outcome.error() != null ? outcome : outcome.withError(AUDIT_INCOMPLETE);
-        if (!Acks.written(trail.lifecycle(phase, completion)) && completion.error() == null) {
+        Optional<Completion.Receipt> receipt = Acks.taken(trail.checkpoint(phase, completion));
+        if (receipt.isEmpty() && completion.error() == null) {
             completion = completion.withError(AUDIT_INCOMPLETE);
         }
+        completion = completion.withReceipt(receipt.orElse(null));
         completions.publish(request.key(), completion);
         LOG.infof(
                 "request %s (%s %s) %s%s in %d ms",
@@ -187,7 +190,7 @@ public class Provisioner {
         return completion;
     }
 
-    private Completion run(ProvisioningRequest request, AuditSink.Trail trail, Context trace) {
+    private Completion run(ProvisioningRequest request, AuditTrail trail, Context trace) {
         Instant started = clock.instant();
         var spec = new RunSpec(
                 request.operation(),

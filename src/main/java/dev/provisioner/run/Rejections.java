@@ -38,8 +38,9 @@ public class Rejections {
     public void reject(Rejection rejection) {
         Acks.await(deadLetters.send(rejection));
         metrics.deadLettered();
-        Acks.await(audit.rejected(rejection.id(), rejection.key(), rejection.reason()));
-        completions.publish(rejection.key(), Completion.rejected(rejection, clock.instant()));
+        Completion.Receipt receipt = Acks.await(audit.rejected(rejection.id(), rejection.key(), rejection.reason()));
+        completions.publish(
+                rejection.key(), Completion.rejected(rejection, clock.instant()).withReceipt(receipt));
         // The key as it came: control characters in it would forge log lines or colour a terminal.
         LOG.warnf(
                 "rejected %s (key %s): %s",

@@ -1,6 +1,6 @@
 package dev.provisioner.run;
 
-import dev.provisioner.audit.AuditSink;
+import dev.provisioner.audit.AuditTrail;
 import dev.provisioner.contract.CancelRequest;
 import dev.provisioner.engine.Cancellation;
 import dev.provisioner.engine.EngineRun;
@@ -36,7 +36,7 @@ public class RunRegistry {
     }
 
     /** A run of this replica. */
-    record Active(EngineRun run, AuditSink.Trail trail) {}
+    record Active(EngineRun run, AuditTrail trail) {}
 
     /**
      * Takes a request's cancellation if one came before it did: then the request must not run.
@@ -49,7 +49,7 @@ public class RunRegistry {
      * Registers a run that has started; a cancellation that came meanwhile is returned, to be acted on
      * at once.
      */
-    synchronized Optional<CancelRequest> started(String requestId, EngineRun run, AuditSink.Trail trail) {
+    synchronized Optional<CancelRequest> started(String requestId, EngineRun run, AuditTrail trail) {
         running.put(requestId, new Active(run, trail));
         return Optional.ofNullable(pending.remove(requestId));
     }

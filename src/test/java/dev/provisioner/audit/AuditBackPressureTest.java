@@ -48,7 +48,7 @@ class AuditBackPressureTest {
     void anUnreachableTopicHoldsTheEventsAtMaxInFlightAndLosesNone() throws Exception {
         List<EngineEvent> events = recordedUp();
         String requestId = "back-pressure-" + UUID.randomUUID();
-        AuditSink.Trail trail = audit.open(request(requestId));
+        AuditTrail trail = audit.open(request(requestId));
         AtomicInteger handedOn = new AtomicInteger();
         TcpLink link = KafkaBrokerResource.auditLink();
 

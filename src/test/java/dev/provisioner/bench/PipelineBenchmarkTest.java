@@ -8,6 +8,7 @@ import com.sun.management.OperatingSystemMXBean;
 import dev.provisioner.Channels;
 import dev.provisioner.audit.AuditConfig;
 import dev.provisioner.audit.AuditSink;
+import dev.provisioner.audit.AuditTrail;
 import dev.provisioner.audit.CloudEventHeaders;
 import dev.provisioner.contract.Operation;
 import dev.provisioner.contract.ProvisioningRequest;
@@ -186,7 +187,7 @@ class PipelineBenchmarkTest {
         receiver.streamTo(timed ? export -> noteRecords(export, request.stack(), logged) : export -> {});
         Span span = tracer.spanBuilder("benchmark").startSpan();
         long cpu = processCpuNanos();
-        AuditSink.Trail trail = audit.open(request);
+        AuditTrail trail = audit.open(request);
         String ids = request.requestId() + ":" + trail.attempt() + ":engine:";
         try (AuditReader reader = timed ? AuditReader.start(ids, audited) : null) {
             RunLogs logs = otel.open(request, Context.current().with(span));
@@ -216,7 +217,7 @@ class PipelineBenchmarkTest {
 
     /** Writes the audit trail of {@code count} events through the audit sink alone, without the OTel sink. */
     private Throughput auditAlone(int count) {
-        AuditSink.Trail trail = audit.open(request(count));
+        AuditTrail trail = audit.open(request(count));
         long cpu = processCpuNanos();
         long start = System.nanoTime();
         RunSinks.feed(stream.events(count), List.of(trail.events())).await().atMost(RUN_BOUND);
@@ -456,7 +457,7 @@ class PipelineBenchmarkTest {
                 .formatted(backToBack));
         lines.add("raw both+ce  %7.0f events/s  (1 / (1/raw kafka+ce + 1/raw otlp): the same, with the headers)"
                 .formatted(backToBackCe));
-        lines.add("audit sink   %s  rounds %s  (AuditSink.Trail.events alone, same events, no fan-out, no OTel)"
+        lines.add("audit sink   %s  rounds %s  (AuditTrail.events alone, same events, no fan-out, no OTel)"
                 .formatted(auditOnly, rounds(audits)));
         lines.add("pipeline     %s  rounds %s  (one fan-out to audit + OTel + summary, until acked and exported)"
                 .formatted(

@@ -138,7 +138,8 @@ class RunJournalTest {
                 null,
                 Completion.EventCounts.NONE,
                 "3.259.0",
-                false);
+                false,
+                null);
     }
 
     /** The recorded events over and over, numbered 0, 1, 2, … as one long run's. */

@@ -67,6 +67,11 @@ public final class PackagedService implements AutoCloseable {
         all.put("provisioner.engine.passphrase", PASSPHRASE);
         all.put("provisioner.otel.endpoint", otlp.baseUrl());
         all.put("quarkus.http.port", "0");
+        // The test key, so that trails written across restarts verify with one public key.
+        all.put(
+                "provisioner.audit.signing.key-file",
+                Path.of("src/test/resources/audit-keys/k1.pem").toAbsolutePath().toString());
+        all.put("provisioner.audit.signing.key-id", "k1");
         all.put("quarkus.otel.traces.sampler", "always_off");
         // An instance killed stays in the consumer group until its session times out (45 s by default):
         // the restarted one gets the partitions after this instead.
