@@ -18,6 +18,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -56,18 +57,18 @@ public final class Topics {
         send(topic, key, payload, new StringSerializer());
     }
 
-    /** Sends a request whose value is any bytes at all, as a broken producer might. */
-    public static void sendBytes(String key, byte[] payload) {
-        send(REQUESTS, key, payload, new ByteArraySerializer());
+    /** Sends a request whose value is any bytes at all, as a broken producer might; returns where it went. */
+    public static RecordMetadata sendBytes(String key, byte[] payload) {
+        return send(REQUESTS, key, payload, new ByteArraySerializer());
     }
 
-    private static <V> void send(String topic, String key, V payload, Serializer<V> serializer) {
+    private static <V> RecordMetadata send(String topic, String key, V payload, Serializer<V> serializer) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
-            producer.send(new ProducerRecord<>(topic, key, payload)).get();
+            return producer.send(new ProducerRecord<>(topic, key, payload)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
         }
