@@ -155,6 +155,11 @@ public class RequestParser {
         if (!tree.isObject()) {
             throw new RequestRejectedException("the request must be a JSON object", readable);
         }
+        // Jackson would take 1.5 as 1. An integer is a number without a fraction, 1.0 included, as in the schema.
+        JsonNode timeout = tree.path("timeoutSeconds");
+        if (timeout.isFloatingPointNumber() && !timeout.canConvertToExactIntegral()) {
+            throw new RequestRejectedException("timeoutSeconds must be a whole number of seconds", readable);
+        }
         ProvisioningRequest request;
         try {
             request = strict.treeToValue(tree, ProvisioningRequest.class);
