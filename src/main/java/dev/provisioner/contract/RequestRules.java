@@ -72,6 +72,14 @@ public final class RequestRules {
         return RESERVED_ATTRIBUTES.contains(key) || key.startsWith(RESERVED_ATTRIBUTE_PREFIX);
     }
 
+    /**
+     * The length of {@code text} in characters as the limits above count them, and as the schema's
+     * {@code maxLength} does: code points, so that a character outside the BMP counts once, not twice.
+     */
+    public static int length(String text) {
+        return text.codePointCount(0, text.length());
+    }
+
     /** Text from a payload fit for a log line: every {@link #CONTROL control character} is replaced by {@code ?}. */
     public static String printable(String text) {
         return text == null ? null : CONTROL.matcher(text).replaceAll("?");

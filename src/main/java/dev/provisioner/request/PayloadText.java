@@ -31,7 +31,9 @@ final class PayloadText {
         }
         String message = e.getOriginalMessage();
         var at = e.getLocation();
-        String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+        // A value of the tree read from the payload has no location: -1.
+        String where =
+                at == null || at.getLineNr() < 0 ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
         if (message.startsWith(DUPLICATE) && message.endsWith("'")) {
             // A field name, not a value: worth naming.
             return "duplicate field '" + quoted(message.substring(DUPLICATE.length(), message.length() - 1)) + "'"

@@ -148,6 +148,11 @@ public class RequestParser {
         if (!tree.isObject()) {
             throw new RequestRejectedException("the request must be a JSON object", readable);
         }
+        // Jackson would take 1.5 as 1. An integer is a number without a fraction, 1.0 included, as in the schema.
+        JsonNode timeout = tree.path("timeoutSeconds");
+        if (timeout.isFloatingPointNumber() && !timeout.canConvertToExactIntegral()) {
+            throw new RequestRejectedException("timeoutSeconds must be a whole number of seconds", readable);
+        }
         ProvisioningRequest request;
         try {
             request = strict.treeToValue(tree, ProvisioningRequest.class);
@@ -196,7 +201,7 @@ public class RequestParser {
         checkConfig(problems, r.config(), r.secretConfig());
         if (r.requestedBy() == null || r.requestedBy().isBlank()) {
             problems.add("requestedBy is required");
-        } else if (r.requestedBy().length() > MAX_ACTOR_CHARS
+        } else if (RequestRules.length(r.requestedBy()) > MAX_ACTOR_CHARS
                 || CONTROL.matcher(r.requestedBy()).find()) {
             problems.add("requestedBy must have at most " + MAX_ACTOR_CHARS + " characters and no control characters");
         }
@@ -238,7 +243,7 @@ public class RequestParser {
                         + "' must be 1 to 128 characters of [A-Za-z0-9_.:-]");
             } else if (e.getValue() == null) {
                 problems.add(field + "." + e.getKey() + " must be a string");
-            } else if (e.getValue().length() > MAX_CONFIG_VALUE_CHARS) {
+            } else if (RequestRules.length(e.getValue()) > MAX_CONFIG_VALUE_CHARS) {
                 problems.add(field + "." + e.getKey() + " has more than " + MAX_CONFIG_VALUE_CHARS + " characters");
             }
         }
@@ -269,7 +274,7 @@ public class RequestParser {
             } else if (RequestRules.reserved(key)) {
                 problems.add("otel.attributes may not set '" + key + "': the service sets it");
             } else if (e.getValue() == null
-                    || e.getValue().length() > MAX_ATTRIBUTE_VALUE_CHARS
+                    || RequestRules.length(e.getValue()) > MAX_ATTRIBUTE_VALUE_CHARS
                     || CONTROL.matcher(e.getValue()).find()) {
                 problems.add("otel.attributes." + key + " must be a string of at most " + MAX_ATTRIBUTE_VALUE_CHARS
                         + " characters without control characters");
@@ -292,7 +297,8 @@ public class RequestParser {
 
     /** The token goes wherever the records go: only to an endpoint the service was told to trust. */
     private void checkEndpoint(List<String> problems, String endpoint) {
-        if (endpoint.length() > MAX_ENDPOINT_CHARS || CONTROL.matcher(endpoint).find()) {
+        if (RequestRules.length(endpoint) > MAX_ENDPOINT_CHARS
+                || CONTROL.matcher(endpoint).find()) {
             problems.add("otel.endpoint must be a URL of at most " + MAX_ENDPOINT_CHARS
                     + " characters without control characters");
             return;

@@ -173,6 +173,7 @@ public final class KafkaBrokerResource implements QuarkusTestResourceLifecycleMa
 
     @Override
     public void stop() {
+        Topics.closeReaders("localhost:" + kafkaPort);
         if (broker != null) {
             broker.close();
         }

@@ -37,14 +37,19 @@ public final class Schemas {
                 .isEmpty();
     }
 
-    private static JsonSchema load(String name) {
+    /** The schema {@code name} as JSON, to read its keywords. */
+    public static JsonNode source(String name) {
         try (InputStream in = Schemas.class.getResourceAsStream("/schemas/" + name + ".schema.json")) {
             if (in == null) {
                 throw new IllegalArgumentException("no schema " + name);
             }
-            return FACTORY.getSchema(in);
+            return Requests.JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static JsonSchema load(String name) {
+        return FACTORY.getSchema(source(name));
     }
 }

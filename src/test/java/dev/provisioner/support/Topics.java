@@ -8,23 +8,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Predicate;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /** The service's topics on the test broker, read and written the way its users do, with plain clients. */
@@ -44,6 +42,9 @@ public final class Topics {
      */
     static final int MAX_RECORD_BYTES = 16 * 1024 * 1024;
 
+    /** {@code bootstrapServers topic} to its reader. */
+    private static final Map<String, TopicReader> READERS = new ConcurrentHashMap<>();
+
     private Topics() {}
 
     /** Sends a request the way a producer in another team would, and waits for the broker's ack. */
@@ -56,41 +57,42 @@ public final class Topics {
         send(topic, key, payload, new StringSerializer());
     }
 
-    /** Sends a request whose value is any bytes at all, as a broken producer might. */
-    public static void sendBytes(String key, byte[] payload) {
-        send(REQUESTS, key, payload, new ByteArraySerializer());
+    /** Sends a request whose value is any bytes at all, as a broken producer might; returns where it went. */
+    public static RecordMetadata sendBytes(String key, byte[] payload) {
+        return send(REQUESTS, key, payload, new ByteArraySerializer());
     }
 
-    private static <V> void send(String topic, String key, V payload, Serializer<V> serializer) {
+    private static <V> RecordMetadata send(String topic, String key, V payload, Serializer<V> serializer) {
         Properties props = new Properties();
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, MAX_RECORD_BYTES);
         try (var producer = new KafkaProducer<>(props, new StringSerializer(), serializer)) {
-            producer.send(new ProducerRecord<>(topic, key, payload)).get();
+            return producer.send(new ProducerRecord<>(topic, key, payload)).get();
         } catch (Exception e) {
             throw new IllegalStateException("cannot send to " + topic, e);
         }
     }
 
-    /** Every record of {@code topic} so far, partition by partition, each in offset order. */
+    /**
+     * Every record of {@code topic} so far, partition by partition, each in offset order. One reader per
+     * topic and broker goes on where it left off, so a test that awaits a record reads only what is new.
+     */
     public static List<ConsumerRecord<String, String>> read(String topic) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers());
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
-        List<ConsumerRecord<String, String>> records = new ArrayList<>();
-        try (var consumer = new KafkaConsumer<>(props, new StringDeserializer(), new StringDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+        String servers = KafkaBrokerResource.bootstrapServers();
+        return READERS.computeIfAbsent(servers + " " + topic, k -> new TopicReader(servers, topic))
+                .readToEnd();
+    }
+
+    /** Closes the readers of the broker at {@code bootstrapServers}, which is going; safe to call twice. */
+    static void closeReaders(String bootstrapServers) {
+        READERS.entrySet().removeIf(e -> {
+            boolean ofTheBroker = e.getKey().startsWith(bootstrapServers + " ");
+            if (ofTheBroker) {
+                e.getValue().close();
             }
-        }
-        return records;
+            return ofTheBroker;
+        });
     }
 
     /** Waits until {@code topic} holds records that {@code enough} accepts, and returns them all. */
