@@ -39,8 +39,10 @@ public interface AuditConfig {
      * The compacted topic that holds each key's last checkpoint (its chain sequence, hash and offset on the
      * audit topic): where the next writer of a chain starts looking for its head.
      */
-    @WithDefault("provisioning.audit.heads")
+    @WithDefault(HEADS_TOPIC)
     String headsTopic();
+
+    String HEADS_TOPIC = "provisioning.audit.heads";
 
     /** The key that signs checkpoints. */
     Signing signing();

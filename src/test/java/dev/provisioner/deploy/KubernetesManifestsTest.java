@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.provisioner.audit.AuditConfig;
 import dev.provisioner.engine.EngineConfig;
 import dev.provisioner.run.RunsConfig;
 import dev.provisioner.support.Probes;
@@ -30,6 +31,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -161,12 +163,27 @@ class KubernetesManifestsTest {
 
         String workDir = env(container, "PROVISIONER_ENGINE_WORK_DIR");
         assertThat(container.getVolumeMounts())
+                .filteredOn(mount -> !Boolean.TRUE.equals(mount.getReadOnly()))
                 .as("the only writable paths")
                 .extracting(VolumeMount::getMountPath)
                 .containsExactlyInAnyOrder(workDir, "/tmp");
         assertThat(pod.getVolumes())
-                .allSatisfy(volume -> assertThat(volume.getEmptyDir()).isNotNull());
-        assertThat(pod.getVolumes()).extracting(Volume::getName).hasSize(2);
+                .filteredOn(volume -> volume.getSecret() == null)
+                .allSatisfy(volume -> assertThat(volume.getEmptyDir()).isNotNull())
+                .extracting(Volume::getName)
+                .hasSize(2);
+        // The audit chain's signing key: a secret, read-only, readable by the pod's group only.
+        Volume signing = pod.getVolumes().stream()
+                .filter(volume -> volume.getSecret() != null)
+                .findFirst()
+                .orElseThrow();
+        assertThat(signing.getSecret().getDefaultMode()).isEqualTo(0440);
+        assertThat(env(container, "PROVISIONER_AUDIT_SIGNING_KEY_FILE"))
+                .startsWith(container.getVolumeMounts().stream()
+                        .filter(mount -> mount.getName().equals(signing.getName()))
+                        .findFirst()
+                        .orElseThrow()
+                        .getMountPath());
     }
 
     @Test
@@ -195,7 +212,8 @@ class KubernetesManifestsTest {
         Set<String> used = applicationProperties().stringPropertyNames().stream()
                 .filter(key -> key.matches("mp\\.messaging\\.(incoming|outgoing)\\.[^.]+\\.topic"))
                 .map(key -> applicationProperties().getProperty(key))
-                .collect(Collectors.toSet());
+                .collect(Collectors.toCollection(HashSet::new));
+        used.add(AuditConfig.HEADS_TOPIC);
 
         assertThat(topics).extracting(t -> t.getSpec().getTopicName()).containsExactlyInAnyOrderElementsOf(used);
         for (KafkaTopic topic : topics) {
@@ -218,6 +236,12 @@ class KubernetesManifestsTest {
                 .as("one record per request or event, all kept")
                 .allSatisfy(t -> assertThat(t.getSpec().getConfig().get("cleanup.policy"))
                         .isEqualTo("delete"));
+        assertThat(topics)
+                .filteredOn(t -> t.getSpec().getTopicName().equals(AuditConfig.HEADS_TOPIC))
+                .as("only each key's latest head matters")
+                .singleElement()
+                .satisfies(t -> assertThat(t.getSpec().getConfig().get("cleanup.policy"))
+                        .isEqualTo("compact"));
     }
 
     private static void assertProbe(Probe probe, String path) {
