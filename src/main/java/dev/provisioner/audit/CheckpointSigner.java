@@ -58,7 +58,7 @@ public class CheckpointSigner {
     }
 
     /** The signature of the checkpoint whose record has {@code hash}. */
-    String sign(String hash) {
+    public String sign(String hash) {
         return Signatures.sign(key, hash);
     }
 }

@@ -9,7 +9,9 @@ import dev.provisioner.Channels;
 import dev.provisioner.audit.AuditConfig;
 import dev.provisioner.audit.AuditSink;
 import dev.provisioner.audit.AuditTrail;
+import dev.provisioner.audit.CheckpointSigner;
 import dev.provisioner.audit.CloudEventHeaders;
+import dev.provisioner.audit.chain.AuditChain;
 import dev.provisioner.contract.Operation;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
@@ -40,6 +42,8 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.reactive.messaging.kafka.KafkaClientService;
 import jakarta.inject.Inject;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -127,8 +131,14 @@ class PipelineBenchmarkTest {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    CheckpointSigner signer;
+
     @ConfigProperty(name = "quarkus.application.name")
     String serviceName;
+
+    /** The audit chain may cost at most this share of the pipeline's CPU per event (issue: a tenth). */
+    private static final double CHAIN_SHARE = 0.10;
 
     private ScaledStream stream;
     private int runs;
@@ -141,6 +151,7 @@ class PipelineBenchmarkTest {
             rawProducer(EVENTS, true);
             rawExporter(EVENTS);
             auditAlone(EVENTS);
+            chain(EVENTS);
             pipeline(EVENTS, false);
             pipeline(EVENTS, true);
         }
@@ -148,6 +159,7 @@ class PipelineBenchmarkTest {
         List<Throughput> withHeaders = new ArrayList<>();
         List<Throughput> exporters = new ArrayList<>();
         List<Throughput> audits = new ArrayList<>();
+        List<ChainCost> chains = new ArrayList<>();
         List<PipelineRun> pipelines = new ArrayList<>();
         List<PipelineRun> timed = new ArrayList<>();
         for (int i = 0; i < ROUNDS; i++) {
@@ -155,6 +167,7 @@ class PipelineBenchmarkTest {
             withHeaders.add(rawProducer(EVENTS, true));
             exporters.add(rawExporter(EVENTS));
             audits.add(auditAlone(EVENTS));
+            chains.add(chain(EVENTS));
             pipelines.add(pipeline(EVENTS, false));
             timed.add(pipeline(EVENTS, true));
         }
@@ -166,7 +179,7 @@ class PipelineBenchmarkTest {
             heap.add(heapAfterGc());
         }
 
-        print(producers, withHeaders, exporters, audits, pipelines, timed, heapAfterRun, heap);
+        print(producers, withHeaders, exporters, audits, chains, pipelines, timed, heapAfterRun, heap);
         assertThat(pipelines)
                 .allSatisfy(run -> assertThat(run.audited())
                         .as("audit records acknowledged")
@@ -332,6 +345,48 @@ class PipelineBenchmarkTest {
                 sequence);
     }
 
+    /**
+     * What the audit chain adds per record, on this thread's CPU: its link headers and the hash of its
+     * canonical form, over the audit payloads and CloudEvents headers of {@code count} events (built before the
+     * clock starts, a thousand used in turn); and one checkpoint signature, the cost once per request.
+     */
+    private ChainCost chain(int count) {
+        ProvisioningRequest request = request(count);
+        String context = payloadContext(request);
+        var cloudEventHeaders =
+                new CloudEventHeaders("/provisioner/" + request.project() + "/" + request.stack(), request.key());
+        int distinct = Math.min(count, 1000);
+        List<byte[]> payloads = new ArrayList<>();
+        List<Headers> headers = new ArrayList<>();
+        for (int i = 0; i < distinct; i++) {
+            EngineEvent event = stream.event(i);
+            payloads.add((context + ",\"event\":" + event.json() + "}").getBytes(StandardCharsets.UTF_8));
+            headers.add(headers(cloudEventHeaders, request, event, i));
+        }
+        byte[] key = request.key().getBytes(StandardCharsets.UTF_8);
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        String previous = AuditChain.GENESIS;
+        long cpu = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < count; i++) {
+            Headers record = new RecordHeaders(headers.get(i % distinct).toArray());
+            record.add(AuditChain.SEQ, Long.toString(i).getBytes(StandardCharsets.UTF_8));
+            record.add(AuditChain.PREV, previous.getBytes(StandardCharsets.UTF_8));
+            previous = AuditChain.hash(record, key, payloads.get(i % distinct));
+            record.add(AuditChain.HASH, previous.getBytes(StandardCharsets.UTF_8));
+        }
+        long hashNanos = threads.getCurrentThreadCpuTime() - cpu;
+        int signatures = 200;
+        cpu = threads.getCurrentThreadCpuTime();
+        for (int i = 0; i < signatures; i++) {
+            signer.sign(previous);
+        }
+        long signNanos = threads.getCurrentThreadCpuTime() - cpu;
+        return new ChainCost((double) hashNanos / count, (double) signNanos / signatures);
+    }
+
+    /** CPU nanoseconds the chain costs per record, and per checkpoint signature. */
+    record ChainCost(double perRecord, double perSignature) {}
+
     /** The request context an audit payload starts with, without its closing brace, as AuditSink writes it. */
     private String payloadContext(ProvisioningRequest request) {
         String json = mapper.createObjectNode()
@@ -404,6 +459,7 @@ class PipelineBenchmarkTest {
             List<Throughput> withHeaders,
             List<Throughput> exporters,
             List<Throughput> audits,
+            List<ChainCost> chains,
             List<PipelineRun> pipelines,
             List<PipelineRun> timed,
             long heapAfterRun,
@@ -459,6 +515,18 @@ class PipelineBenchmarkTest {
                 .formatted(backToBackCe));
         lines.add("audit sink   %s  rounds %s  (AuditTrail.events alone, same events, no fan-out, no OTel)"
                 .formatted(auditOnly, rounds(audits)));
+        ChainCost chain = chains.stream()
+                .sorted(Comparator.comparingDouble(ChainCost::perRecord))
+                .toList()
+                .get(chains.size() / 2);
+        double chainShare = chain.perRecord() / (pipeline.throughput().cpuNanos() / (double) EVENTS);
+        lines.add("chain        %.2f us/record to link and hash (rounds %s), %.1f us per checkpoint signature (Ed25519)"
+                .formatted(
+                        chain.perRecord() / 1000,
+                        chains.stream()
+                                .map(c -> "%.2f".formatted(c.perRecord() / 1000))
+                                .collect(Collectors.joining("/")),
+                        chain.perSignature() / 1000));
         lines.add("pipeline     %s  rounds %s  (one fan-out to audit + OTel + summary, until acked and exported)"
                 .formatted(
                         pipeline.throughput(),
@@ -486,6 +554,8 @@ class PipelineBenchmarkTest {
                         verdict(share >= PIPELINE_SHARE),
                         pipeline.throughput().perSecond() / backToBack,
                         pipeline.throughput().perSecond() / backToBackCe));
+        lines.add("target chain <= %.0f%% of the pipeline's CPU per event: %.1f%%  %s"
+                .formatted(CHAIN_SHARE * 100, chainShare * 100, verdict(chainShare <= CHAIN_SHARE)));
         lines.add("target p99 otel  <= %d ms: %s  %s"
                 .formatted(
                         TimeUnit.NANOSECONDS.toMillis(latencyBound),
