@@ -41,7 +41,19 @@ public final class AuditChain {
     /** The headers a record's hash does not cover: the hash itself, and what signs it. */
     private static final Set<String> UNHASHED = Set.of(HASH, SIG, KID);
 
-    private static final Comparator<Header> BY_NAME = (a, b) -> Arrays.compareUnsigned(utf8(a.key()), utf8(b.key()));
+    private static final Comparator<Named> BY_NAME = (a, b) -> Arrays.compareUnsigned(a.name(), b.name());
+
+    private static final byte[] VERSION_LINE = utf8(VERSION + "\n");
+    private static final byte[] HEADER = utf8("h ");
+    private static final byte[] KEY = utf8("k ");
+    private static final byte[] VALUE = utf8("v ");
+    private static final byte[] SPACE = utf8(" ");
+    private static final byte[] NEWLINE = utf8("\n");
+    private static final byte[] COLON = utf8(":");
+    private static final byte[] NULL = utf8("-");
+
+    /** Cloned for each hash: cheaper than a provider look-up. */
+    private static final MessageDigest SHA_256 = newSha256();
 
     private AuditChain() {}
 
@@ -54,33 +66,54 @@ public final class AuditChain {
      */
     public static byte[] canonical(Headers headers, byte[] key, byte[] value) {
         var out = new ByteArrayOutputStream(128 + (value == null ? 0 : value.length));
-        write(out, utf8(VERSION));
-        out.write('\n');
-        List<Header> hashed = new ArrayList<>();
-        for (Header header : headers) {
-            if (!UNHASHED.contains(header.key())) {
-                hashed.add(header);
-            }
-        }
-        hashed.sort(BY_NAME);
-        for (Header header : hashed) {
-            write(out, utf8("h "));
-            field(out, utf8(header.key()));
-            out.write(' ');
-            field(out, header.value());
-            out.write('\n');
-        }
-        write(out, utf8("k "));
-        field(out, key);
-        write(out, utf8("\nv "));
-        field(out, value);
-        out.write('\n');
+        write(headers, key, value, out::write);
         return out.toByteArray();
     }
 
-    /** The record's hash: SHA-256 of its {@link #canonical canonical form}, in lower-case hex. */
+    /**
+     * The record's hash: SHA-256 of its {@link #canonical canonical form}, in lower-case hex. The form is fed to
+     * the digest as it is written, never held whole.
+     */
     public static String hash(Headers headers, byte[] key, byte[] value) {
-        return HexFormat.of().formatHex(sha256().digest(canonical(headers, key, value)));
+        MessageDigest digest = sha256();
+        write(headers, key, value, digest::update);
+        return HexFormat.of().formatHex(digest.digest());
+    }
+
+    /** Where the canonical form goes. */
+    private interface Output {
+        void write(byte[] bytes, int offset, int length);
+
+        default void write(byte[] bytes) {
+            write(bytes, 0, bytes.length);
+        }
+    }
+
+    /** A header's name, encoded once for sorting and writing. */
+    private record Named(byte[] name, Header header) {}
+
+    private static void write(Headers headers, byte[] key, byte[] value, Output out) {
+        out.write(VERSION_LINE);
+        List<Named> hashed = new ArrayList<>();
+        for (Header header : headers) {
+            if (!UNHASHED.contains(header.key())) {
+                hashed.add(new Named(utf8(header.key()), header));
+            }
+        }
+        hashed.sort(BY_NAME);
+        for (Named named : hashed) {
+            out.write(HEADER);
+            field(out, named.name());
+            out.write(SPACE);
+            field(out, named.header().value());
+            out.write(NEWLINE);
+        }
+        out.write(KEY);
+        field(out, key);
+        out.write(NEWLINE);
+        out.write(VALUE);
+        field(out, value);
+        out.write(NEWLINE);
     }
 
     /** What a checkpoint's signature is over: {@value #CHECKPOINT_PREFIX}, a space, and the record's hash. */
@@ -94,18 +127,14 @@ public final class AuditChain {
         return header == null || header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
-    private static void field(ByteArrayOutputStream out, byte[] bytes) {
+    private static void field(Output out, byte[] bytes) {
         if (bytes == null) {
-            out.write('-');
+            out.write(NULL);
             return;
         }
-        write(out, utf8(Integer.toString(bytes.length)));
-        out.write(':');
-        write(out, bytes);
-    }
-
-    private static void write(ByteArrayOutputStream out, byte[] bytes) {
-        out.write(bytes, 0, bytes.length);
+        out.write(utf8(Integer.toString(bytes.length)));
+        out.write(COLON);
+        out.write(bytes);
     }
 
     private static byte[] utf8(String text) {
@@ -113,6 +142,14 @@ public final class AuditChain {
     }
 
     private static MessageDigest sha256() {
+        try {
+            return (MessageDigest) SHA_256.clone();
+        } catch (CloneNotSupportedException e) {
+            return newSha256();
+        }
+    }
+
+    private static MessageDigest newSha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
