@@ -2,6 +2,8 @@ package dev.provisioner.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.pulumi.resources.StackReference;
+import com.pulumi.resources.StackReferenceArgs;
 import dev.provisioner.contract.Operation;
 import dev.provisioner.demo.FailingDemoProgram;
 import dev.provisioner.demo.SlowDemoProgram;
@@ -31,6 +33,9 @@ class RecordEngineStreamsTest {
 
     private static final Duration RUN_TIMEOUT = Duration.ofMinutes(3);
 
+    /** A stack of the recordings' backend that no recording creates. */
+    static final String MISSING_STACK = "organization/record/no-such-stack";
+
     @Inject
     Engine engine;
 
@@ -52,6 +57,19 @@ class RecordEngineStreamsTest {
     void recordFailure() throws IOException {
         Program failing = catalog.find(FailingDemoProgram.NAME).orElseThrow();
         var failed = record("up-failed", Operation.UP, "record", "failing", failing, Map.of());
+        assertThat(failed.status()).isEqualTo(EngineResult.Status.FAILED);
+    }
+
+    /**
+     * A resource step that fails in the engine itself: the builtin provider reads a stack reference to a stack
+     * the backend does not hold. The read is a step of its own, so its failure is a {@code resOpFailedEvent};
+     * no provider plugin takes part.
+     */
+    @Test
+    void recordStepFailure() throws IOException {
+        Program missingReference = new Program.Inline(ctx -> new StackReference(
+                "missing", StackReferenceArgs.builder().name(MISSING_STACK).build()));
+        var failed = record("up-step-failed", Operation.UP, "record", "step-failed", missingReference, Map.of());
         assertThat(failed.status()).isEqualTo(EngineResult.Status.FAILED);
     }
 

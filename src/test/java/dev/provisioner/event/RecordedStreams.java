@@ -9,14 +9,16 @@ import java.util.stream.Stream;
 
 /**
  * The engine streams recorded from the real CLI by {@code engine.RecordEngineStreamsTest}, one NDJSON file a run:
- * {@code up-create}, {@code up-update}, {@code destroy}, {@code up-failed}, {@code up-cancelled}.
+ * {@code up-create}, {@code up-update}, {@code destroy}, {@code up-failed} (the program throws),
+ * {@code up-step-failed} (a resource step fails in the engine), {@code up-cancelled}.
  */
 public final class RecordedStreams {
 
     /** Where the recordings are checked in. */
     public static final Path DIR = Path.of("src/test/resources/engine-streams");
 
-    public static final List<String> NAMES = List.of("up-create", "up-update", "destroy", "up-failed", "up-cancelled");
+    public static final List<String> NAMES =
+            List.of("up-create", "up-update", "destroy", "up-failed", "up-step-failed", "up-cancelled");
 
     private RecordedStreams() {}
 
