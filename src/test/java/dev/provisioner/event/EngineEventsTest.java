@@ -19,6 +19,10 @@ class EngineEventsTest {
     private static final EngineEvents EVENTS = new EngineEvents(JSON);
     static final List<String> RECORDINGS = RecordedStreams.NAMES;
 
+    /** The kinds the model leaves to {@link EngineEvent.Unknown} on purpose, as recorded with a policy pack. */
+    static final Set<String> UNMODELLED =
+            Set.of("policyLoadEvent", "policyAnalyzeSummaryEvent", "policyRemediateSummaryEvent");
+
     @ParameterizedTest
     @FieldSource("RECORDINGS")
     void everyEventKeepsItsJsonWholeAndGetsItsOwnType(String recording) throws Exception {
@@ -30,11 +34,18 @@ class EngineEventsTest {
             EngineEvent event = EVENTS.parse(line);
 
             assertThat(event.json()).isEqualTo(original);
-            assertThat(event).isNotInstanceOf(EngineEvent.Unknown.class);
+            if (UNMODELLED.contains(event.kind())) {
+                assertThat(event).isInstanceOf(EngineEvent.Unknown.class);
+            } else {
+                assertThat(event).as(line).isNotInstanceOf(EngineEvent.Unknown.class);
+            }
             assertThat(event.sequence()).isEqualTo(expectedSequence++);
             assertThat(event.timestamp()).isEqualTo(original.get("timestamp").asLong());
         }
-        assertThat(EVENTS.parse(lines.get(0))).isInstanceOf(EngineEvent.Prelude.class);
+        // Plugin downloads and policy pack loading come before it.
+        assertThat(events(recording))
+                .filteredOn(EngineEvent.Prelude.class::isInstance)
+                .hasSize(1);
         assertThat(EVENTS.parse(lines.get(lines.size() - 1))).isInstanceOf(EngineEvent.Cancel.class);
     }
 
