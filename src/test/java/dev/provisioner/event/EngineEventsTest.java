@@ -92,6 +92,37 @@ class EngineEventsTest {
     }
 
     @Test
+    void aFailedStepReadsItsStepAndStatus() throws Exception {
+        String line = single("up-step-failed", "resOpFailedEvent");
+        JsonNode original = JSON.readTree(line).get("resOpFailedEvent");
+
+        var failed = (EngineEvent.ResourceOperationFailed) EVENTS.parse(line);
+
+        assertThat(failed.metadata().op()).isEqualTo("read");
+        assertThat(failed.metadata().urn())
+                .isEqualTo("urn:pulumi:step-failed::record::pulumi:pulumi:StackReference::missing")
+                .isEqualTo(original.at("/metadata/urn").asText());
+        assertThat(failed.metadata().type()).isEqualTo("pulumi:pulumi:StackReference");
+        assertThat(failed.metadata().provider()).contains("::pulumi:providers:pulumi::default::");
+        assertThat(failed.metadata().oldState()).isNull();
+        assertThat(failed.metadata().newState()).isEqualTo(original.at("/metadata/new"));
+        // resource.StatusUnknown: the engine cannot tell what the failed step left behind.
+        assertThat(failed.status()).isEqualTo(2);
+        assertThat(failed.steps()).isEqualTo(1);
+        assertThat(failed.name()).isEqualTo("resource.failed");
+        // The error diagnostic before it says why, about the same resource.
+        assertThat(events("up-step-failed"))
+                .filteredOn(e -> e instanceof EngineEvent.Diagnostic d && "error".equals(d.severity()))
+                .first()
+                .satisfies(e -> {
+                    assertThat(EngineEvents.urnOf(e))
+                            .isEqualTo(failed.metadata().urn());
+                    assertThat(((EngineEvent.Diagnostic) e).message())
+                            .isEqualTo("unknown stack \"organization/record/no-such-stack\"\n");
+                });
+    }
+
+    @Test
     void aKindThisModelDoesNotKnowIsKeptWhole() throws Exception {
         // A recorded cancel event, as a newer engine might send a kind of its own with fields of its own.
         List<String> lines = RecordedStreams.lines("up-create");
@@ -114,7 +145,18 @@ class EngineEventsTest {
         Set<String> names = Set.copyOf(
                 RecordedStreams.all().map(EVENTS::parse).map(EngineEvent::name).toList());
         assertThat(names)
-                .contains("prelude", "resource.pre", "resource.outputs", "diagnostic", "summary", "end", "stdout");
+                .contains(
+                        "prelude",
+                        "resource.pre",
+                        "resource.outputs",
+                        "resource.failed",
+                        "diagnostic",
+                        "policy",
+                        "policy.analyze.summary",
+                        "progress",
+                        "summary",
+                        "end",
+                        "stdout");
     }
 
     @Test
@@ -131,6 +173,15 @@ class EngineEventsTest {
 
         assertThat(event.json().toString()).doesNotContain(project).contains(SecretRedactor.MASK);
         assertThat(((EngineEvent.ResourcePre) event).metadata().urn()).contains("::" + SecretRedactor.MASK + "::");
+    }
+
+    /** The one line of {@code kind} in a recording. */
+    private static String single(String recording, String kind) {
+        List<String> lines = RecordedStreams.lines(recording).stream()
+                .filter(l -> kind.equals(EVENTS.parse(l).kind()))
+                .toList();
+        assertThat(lines).as(kind + " in " + recording).hasSize(1);
+        return lines.get(0);
     }
 
     private static List<EngineEvent> events(String recording) {

@@ -117,9 +117,26 @@ class LogRecordMappingTest {
                 .allSatisfy(r -> assertThat(r.getSeverity()).isEqualTo(Severity.DEBUG));
     }
 
+    @Test
+    void aFailedStepIsAnErrorNamingItsResource() {
+        map("up-step-failed");
+        LogRecordData failed = single(exporter.getFinishedLogRecordItems(), "pulumi.resource.failed");
+
+        assertThat(failed.getSeverity()).isEqualTo(Severity.ERROR);
+        assertThat(failed.getBodyValue().asString()).isEqualTo("read pulumi:pulumi:StackReference missing failed");
+        assertThat(failed.getAttributes().get(LogRecordMapping.URN))
+                .isEqualTo("urn:pulumi:step-failed::record::pulumi:pulumi:StackReference::missing");
+        assertThat(failed.getAttributes().get(LogRecordMapping.TYPE)).isEqualTo("pulumi:pulumi:StackReference");
+        assertThat(failed.getAttributes().get(LogRecordMapping.OP)).isEqualTo("read");
+        assertThat(failed.getAttributes().get(LogRecordMapping.PROVIDER)).contains("pulumi:providers:pulumi::default");
+    }
+
     private List<EngineEvent> map(String recording) {
-        List<EngineEvent> events =
-                RecordedStreams.lines(recording).stream().map(EVENTS::parse).toList();
+        return map(RecordedStreams.lines(recording));
+    }
+
+    private List<EngineEvent> map(List<String> lines) {
+        List<EngineEvent> events = lines.stream().map(EVENTS::parse).toList();
         events.forEach(e -> LogRecordMapping.map(e, logger.logRecordBuilder(), RUN, OBSERVED)
                 .emit());
         return events;
