@@ -1,6 +1,7 @@
 package dev.provisioner.event;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -120,6 +121,55 @@ class EngineEventsTest {
                     assertThat(((EngineEvent.Diagnostic) e).message())
                             .isEqualTo("unknown stack \"organization/record/no-such-stack\"\n");
                 });
+    }
+
+    @Test
+    void policyViolationsReadEveryField() {
+        List<EngineEvent.Policy> violations = events("up-policy-violations").stream()
+                .filter(EngineEvent.Policy.class::isInstance)
+                .map(EngineEvent.Policy.class::cast)
+                .toList();
+
+        assertThat(violations).hasSize(2);
+        EngineEvent.Policy advisory = violations.get(0);
+        assertThat(advisory.resourceUrn()).isEqualTo("urn:pulumi:policy::record::pulumi:index:Stash::short");
+        assertThat(advisory.policyPackName()).isEqualTo("recorded-policies");
+        assertThat(advisory.policyPackVersion()).isEqualTo("0.1.0");
+        assertThat(advisory.policyName()).isEqualTo("stash-input-length");
+        assertThat(advisory.enforcementLevel()).isEqualTo("advisory");
+        assertThat(advisory.severity()).isEqualTo("low");
+        assertThat(advisory.message()).isEqualTo("input 'tiny' has 4 characters, fewer than 8\n");
+        assertThat(advisory.mandatory()).isFalse();
+        EngineEvent.Policy mandatory = violations.get(1);
+        assertThat(mandatory.resourceUrn()).isEqualTo("urn:pulumi:policy::record::pulumi:index:Stash::refused");
+        assertThat(mandatory.policyName()).isEqualTo("stash-input-allowed");
+        assertThat(mandatory.enforcementLevel()).isEqualTo("mandatory");
+        assertThat(mandatory.severity()).isEqualTo("high");
+        assertThat(mandatory.message()).isEqualTo("input 'forbidden' is not allowed\n");
+        assertThat(mandatory.mandatory()).isTrue();
+    }
+
+    @Test
+    void pluginProgressReadsHowFarItGot() {
+        List<EngineEvent.Progress> progress = events("destroy-plugin-download").stream()
+                .filter(EngineEvent.Progress.class::isInstance)
+                .map(EngineEvent.Progress.class::cast)
+                .toList();
+
+        assertThat(progress)
+                .extracting(EngineEvent.Progress::type, EngineEvent.Progress::done)
+                .containsExactly(
+                        tuple("plugin-download", false),
+                        tuple("plugin-download", true),
+                        tuple("plugin-install", false),
+                        tuple("plugin-install", true));
+        EngineEvent.Progress started = progress.get(0);
+        assertThat(started.id()).isEqualTo("plugin-download:recorded-1.0.0");
+        assertThat(started.message()).isEqualTo("Downloading plugin recorded-1.0.0");
+        assertThat(started.received()).isPositive().isLessThan(started.total());
+        EngineEvent.Progress downloaded = progress.get(1);
+        assertThat(downloaded.received()).isEqualTo(downloaded.total()).isEqualTo(started.total());
+        assertThat(progress.get(2).message()).isEqualTo("Installing plugin recorded-1.0.0");
     }
 
     @Test
