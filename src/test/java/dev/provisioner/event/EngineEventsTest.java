@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.tuple;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.provisioner.audit.AuditSink;
 import dev.provisioner.demo.FailingDemoProgram;
 import java.util.List;
 import java.util.Set;
@@ -173,6 +174,43 @@ class EngineEventsTest {
     }
 
     @Test
+    void engineErrorsReadTheirMessage() throws Exception {
+        List<String> lines = RecordedStreams.fixture("error-events");
+        assertThat(lines).hasSize(2);
+        for (String line : lines) {
+            EngineEvent event = EVENTS.parse(line);
+
+            assertThat(event).isInstanceOf(EngineEvent.Error.class);
+            assertThat(((EngineEvent.Error) event).error())
+                    .isEqualTo(JSON.readTree(line).at("/errorEvent/error").asText())
+                    .startsWith("snapshot ");
+            assertThat(event.sequence())
+                    .isEqualTo(JSON.readTree(line).get("sequence").asLong());
+        }
+    }
+
+    /** ce_type is {@code AuditSink.TYPE_PREFIX + name()}, ce_subject {@code urnOf} (absent when empty). */
+    @Test
+    void theAuditTrailTypesEachKindAndNamesItsResource() {
+        var failed = event("up-step-failed", "resOpFailedEvent");
+        assertThat(AuditSink.TYPE_PREFIX + failed.name()).isEqualTo("dev.provisioner.resource.failed");
+        assertThat(EngineEvents.urnOf(failed))
+                .isEqualTo("urn:pulumi:step-failed::record::pulumi:pulumi:StackReference::missing");
+
+        var policy = event("up-policy-violations", "policyEvent");
+        assertThat(AuditSink.TYPE_PREFIX + policy.name()).isEqualTo("dev.provisioner.policy");
+        assertThat(EngineEvents.urnOf(policy)).isEqualTo("urn:pulumi:policy::record::pulumi:index:Stash::short");
+
+        var progress = event("destroy-plugin-download", "progressEvent");
+        assertThat(AuditSink.TYPE_PREFIX + progress.name()).isEqualTo("dev.provisioner.progress");
+        assertThat(EngineEvents.urnOf(progress)).isEmpty();
+
+        var error = EVENTS.parse(RecordedStreams.fixture("error-events").get(0));
+        assertThat(AuditSink.TYPE_PREFIX + error.name()).isEqualTo("dev.provisioner.error");
+        assertThat(EngineEvents.urnOf(error)).isEmpty();
+    }
+
+    @Test
     void aKindThisModelDoesNotKnowIsKeptWhole() throws Exception {
         // A recorded cancel event, as a newer engine might send a kind of its own with fields of its own.
         List<String> lines = RecordedStreams.lines("up-create");
@@ -232,6 +270,14 @@ class EngineEventsTest {
                 .toList();
         assertThat(lines).as(kind + " in " + recording).hasSize(1);
         return lines.get(0);
+    }
+
+    /** The first event of {@code kind} in a recording. */
+    private static EngineEvent event(String recording, String kind) {
+        return events(recording).stream()
+                .filter(e -> kind.equals(e.kind()))
+                .findFirst()
+                .orElseThrow();
     }
 
     private static List<EngineEvent> events(String recording) {

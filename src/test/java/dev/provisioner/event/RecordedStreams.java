@@ -29,11 +29,22 @@ public final class RecordedStreams {
             "destroy-plugin-download",
             "up-cancelled");
 
+    /**
+     * Events of the kinds no run on this machine can make the CLI send, written to the engine's schema instead of
+     * recorded (see the README there): {@code error-events}.
+     */
+    private static final Path FIXTURES = DIR.resolve("fixtures");
+
     private RecordedStreams() {}
 
     /** The lines of one recording. */
     public static List<String> lines(String name) {
         return read(DIR.resolve(name + ".ndjson"));
+    }
+
+    /** The lines of one fixture written to the schema, not recorded. */
+    public static List<String> fixture(String name) {
+        return read(FIXTURES.resolve(name + ".ndjson"));
     }
 
     /** Every line of every recording. */

@@ -51,6 +51,20 @@ class RunSummaryTest {
         assertThat(summary.total()).isEqualTo(lines.size());
     }
 
+    @Test
+    void engineErrorsAreReasonsInTheirOrder() {
+        List<String> lines = RecordedStreams.fixture("error-events");
+        RunSummary summary = summarize(lines);
+
+        assertThat(summary.errors().lines())
+                .hasSize(2)
+                .satisfiesExactly(
+                        first -> assertThat(first).startsWith("snapshot integrity error (auto-repaired): "),
+                        second -> assertThat(second).startsWith("snapshot mismatch: "));
+        // No summary event among them, so no result.
+        assertThat(summary.result()).isNull();
+    }
+
     private static RunSummary summarize(List<String> lines) {
         RunSummary summary = new RunSummary();
         lines.stream().map(EVENTS::parse).forEach(summary::add);

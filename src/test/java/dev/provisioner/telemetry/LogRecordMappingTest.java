@@ -209,6 +209,21 @@ class LogRecordMappingTest {
         assertThat(progress.get(3).getBodyValue().asString()).isEqualTo("Installing plugin recorded-1.0.0 (done)");
     }
 
+    @Test
+    void engineErrorsAreErrors() {
+        List<EngineEvent> errors = map(RecordedStreams.fixture("error-events"));
+        List<LogRecordData> records = exporter.getFinishedLogRecordItems();
+
+        assertThat(records).hasSize(2).allSatisfy(r -> {
+            assertThat(r.getEventName()).isEqualTo("pulumi.error");
+            assertThat(r.getSeverity()).isEqualTo(Severity.ERROR);
+            assertThat(r.getAttributes().get(LogRecordMapping.URN)).isNull();
+        });
+        assertThat(records.get(0).getBodyValue().asString())
+                .isEqualTo(((EngineEvent.Error) errors.get(0)).error())
+                .startsWith("snapshot integrity error (auto-repaired): ");
+    }
+
     private List<EngineEvent> map(String recording) {
         return map(RecordedStreams.lines(recording));
     }
