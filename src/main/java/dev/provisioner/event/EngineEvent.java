@@ -67,21 +67,44 @@ public sealed interface EngineEvent {
     /** Text the engine writes to its standard output, e.g. that it is cancelling. */
     record StandardOutput(long sequence, long timestamp, String message, ObjectNode json) implements EngineEvent {}
 
-    /** A policy violation. */
+    /**
+     * A policy violation: {@code enforcementLevel} is {@code advisory} or {@code mandatory} (a mandatory one fails
+     * the operation); {@code severity} is {@code low}, {@code medium}, {@code high}, {@code critical} or empty;
+     * {@code resourceUrn} is empty for a policy on the whole stack.
+     */
     record Policy(
             long sequence,
             long timestamp,
             String resourceUrn,
             String policyPackName,
+            String policyPackVersion,
             String policyName,
             String enforcementLevel,
+            String severity,
             String message,
             ObjectNode json)
-            implements EngineEvent {}
+            implements EngineEvent {
 
-    /** Progress of a plugin download or install. */
+        /** Whether the violation fails the operation. */
+        public boolean mandatory() {
+            return "mandatory".equals(enforcementLevel);
+        }
+    }
+
+    /**
+     * Progress of a plugin download or install ({@code type} {@code plugin-download}, {@code plugin-install}, …):
+     * {@code received} of {@code total} (bytes, for those two; both 0 when the engine only shows a message).
+     */
     record Progress(
-            long sequence, long timestamp, String type, String id, String message, boolean done, ObjectNode json)
+            long sequence,
+            long timestamp,
+            String type,
+            String id,
+            String message,
+            long received,
+            long total,
+            boolean done,
+            ObjectNode json)
             implements EngineEvent {}
 
     /** An error that ends the operation outside any resource step. */
@@ -108,7 +131,10 @@ public sealed interface EngineEvent {
      */
     record Cancel(long sequence, long timestamp, ObjectNode json) implements EngineEvent {}
 
-    /** A kind this model does not know (policy summaries, debugging, newer engines): kept whole. */
+    /**
+     * A kind this model does not know (the loading of policy packs and their per-resource summaries, debugging,
+     * newer engines): kept whole.
+     */
     record Unknown(long sequence, long timestamp, ObjectNode json) implements EngineEvent {}
 
     /**

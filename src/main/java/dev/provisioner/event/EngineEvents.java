@@ -105,8 +105,10 @@ public final class EngineEvents {
                         ts,
                         text(p, "resourceUrn"),
                         text(p, "policyPackName"),
+                        text(p, "policyPackVersion"),
                         text(p, "policyName"),
                         text(p, "enforcementLevel"),
+                        text(p, "severity"),
                         text(p, "message"),
                         json);
             case "progressEvent" ->
@@ -116,6 +118,9 @@ public final class EngineEvents {
                         text(p, "type"),
                         text(p, "id"),
                         text(p, "message"),
+                        // The engine's field for what is completed so far is named "received".
+                        p.path("received").asLong(),
+                        p.path("total").asLong(),
                         p.path("done").asBoolean(),
                         json);
             case "errorEvent" -> new EngineEvent.Error(seq, ts, text(p, "error"), json);

@@ -6,7 +6,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** What a run's events add up to: how many there were, the engine's summary, its error messages. */
+/**
+ * What a run's events add up to: how many there were, the engine's summary, and why it failed: error diagnostics,
+ * engine errors, failed steps and mandatory policy violations.
+ */
 final class RunSummary implements RunSink {
 
     private long total;
@@ -26,6 +29,11 @@ final class RunSummary implements RunSink {
             errors.add(e.error().strip());
         } else if (event instanceof EngineEvent.ResourceOperationFailed f) {
             errors.add(f.metadata().op() + " " + f.metadata().urn() + " failed");
+        } else if (event instanceof EngineEvent.Policy p && p.mandatory()) {
+            // The engine reports no error diagnostic of its own for it, yet the operation fails.
+            errors.add("policy " + p.policyPackName() + "/" + p.policyName() + " (mandatory)"
+                    + (p.resourceUrn().isEmpty() ? "" : " on " + p.resourceUrn()) + ": "
+                    + p.message().strip());
         }
     }
 

@@ -26,6 +26,16 @@ final class LogRecordMapping {
     static final AttributeKey<String> SUMMARY_RESULT = AttributeKey.stringKey("pulumi.summary.result");
     static final AttributeKey<Long> DURATION_SECONDS = AttributeKey.longKey("pulumi.summary.duration_s");
     static final String RESOURCE_CHANGES_PREFIX = "pulumi.resource_changes.";
+    static final AttributeKey<String> POLICY_PACK = AttributeKey.stringKey("pulumi.policy.pack");
+    static final AttributeKey<String> POLICY_PACK_VERSION = AttributeKey.stringKey("pulumi.policy.pack_version");
+    static final AttributeKey<String> POLICY_NAME = AttributeKey.stringKey("pulumi.policy.name");
+    static final AttributeKey<String> POLICY_ENFORCEMENT = AttributeKey.stringKey("pulumi.policy.enforcement_level");
+    static final AttributeKey<String> POLICY_SEVERITY = AttributeKey.stringKey("pulumi.policy.severity");
+    static final AttributeKey<String> PROGRESS_TYPE = AttributeKey.stringKey("pulumi.progress.type");
+    static final AttributeKey<String> PROGRESS_ID = AttributeKey.stringKey("pulumi.progress.id");
+    static final AttributeKey<Long> PROGRESS_RECEIVED = AttributeKey.longKey("pulumi.progress.received");
+    static final AttributeKey<Long> PROGRESS_TOTAL = AttributeKey.longKey("pulumi.progress.total");
+    static final AttributeKey<Boolean> PROGRESS_DONE = AttributeKey.booleanKey("pulumi.progress.done");
     static final AttributeKey<String> EVENT_JSON = AttributeKey.stringKey("pulumi.event");
     static final AttributeKey<String> REQUEST_ID = AttributeKey.stringKey("provisioner.request.id");
     static final AttributeKey<String> ACTOR = AttributeKey.stringKey("enduser.id");
@@ -55,9 +65,7 @@ final class LogRecordMapping {
                     .setSeverityText(e.severity())
                     .setAttribute(SEVERITY, e.severity())
                     .setBody(e.message().strip());
-            if (!e.urn().isEmpty()) {
-                record.setAttribute(URN, e.urn());
-            }
+            setIfPresent(record, URN, e.urn());
         } else if (event instanceof EngineEvent.Summary e) {
             Severity severity = switch (e.result()) {
                 case "succeeded" -> Severity.INFO;
@@ -75,14 +83,9 @@ final class LogRecordMapping {
         } else if (event instanceof EngineEvent.StandardOutput e) {
             record.setSeverity(Severity.INFO).setBody(e.message().strip());
         } else if (event instanceof EngineEvent.Policy e) {
-            record.setSeverity("mandatory".equals(e.enforcementLevel()) ? Severity.ERROR : Severity.WARN)
-                    .setBody(e.policyPackName() + "/" + e.policyName() + ": "
-                            + e.message().strip());
-            if (!e.resourceUrn().isEmpty()) {
-                record.setAttribute(URN, e.resourceUrn());
-            }
+            policy(record, e);
         } else if (event instanceof EngineEvent.Progress e) {
-            record.setSeverity(Severity.INFO).setBody(e.message());
+            progress(record, e);
         } else if (event instanceof EngineEvent.Error e) {
             record.setSeverity(Severity.ERROR).setBody(e.error());
         } else if (event instanceof EngineEvent.Cancel) {
@@ -102,11 +105,42 @@ final class LogRecordMapping {
                 .setAttribute(URN, m.urn())
                 .setAttribute(TYPE, m.type())
                 .setAttribute(OP, m.op());
-        if (!m.provider().isEmpty()) {
-            record.setAttribute(PROVIDER, m.provider());
-        }
+        setIfPresent(record, PROVIDER, m.provider());
         if (!m.diffs().isEmpty()) {
             record.setAttribute(DIFFS, m.diffs());
+        }
+    }
+
+    /** A mandatory violation fails the operation: an error; an advisory one is a warning. */
+    private static void policy(LogRecordBuilder record, EngineEvent.Policy e) {
+        record.setSeverity(e.mandatory() ? Severity.ERROR : Severity.WARN)
+                .setBody(e.policyPackName() + "/" + e.policyName() + ": "
+                        + e.message().strip())
+                .setAttribute(POLICY_PACK, e.policyPackName())
+                .setAttribute(POLICY_NAME, e.policyName())
+                .setAttribute(POLICY_ENFORCEMENT, e.enforcementLevel());
+        setIfPresent(record, POLICY_PACK_VERSION, e.policyPackVersion());
+        setIfPresent(record, POLICY_SEVERITY, e.severity());
+        // Empty for a policy on the whole stack.
+        setIfPresent(record, URN, e.resourceUrn());
+    }
+
+    /** E.g. {@code Downloading plugin aws-6.0.0 (32768/98675)}, then {@code … (done)}. */
+    private static void progress(LogRecordBuilder record, EngineEvent.Progress e) {
+        String state = e.done() ? " (done)" : e.total() > 0 ? " (" + e.received() + "/" + e.total() + ")" : "";
+        record.setSeverity(Severity.INFO)
+                .setBody(e.message() + state)
+                .setAttribute(PROGRESS_TYPE, e.type())
+                .setAttribute(PROGRESS_ID, e.id())
+                .setAttribute(PROGRESS_RECEIVED, e.received())
+                .setAttribute(PROGRESS_TOTAL, e.total())
+                .setAttribute(PROGRESS_DONE, e.done());
+    }
+
+    /** A field the engine left out or empty is no attribute. */
+    private static void setIfPresent(LogRecordBuilder record, AttributeKey<String> key, String value) {
+        if (!value.isEmpty()) {
+            record.setAttribute(key, value);
         }
     }
 

@@ -117,9 +117,119 @@ class LogRecordMappingTest {
                 .allSatisfy(r -> assertThat(r.getSeverity()).isEqualTo(Severity.DEBUG));
     }
 
+    @Test
+    void aFailedStepIsAnErrorNamingItsResource() {
+        map("up-step-failed");
+        LogRecordData failed = single(exporter.getFinishedLogRecordItems(), "pulumi.resource.failed");
+
+        assertThat(failed.getSeverity()).isEqualTo(Severity.ERROR);
+        assertThat(failed.getBodyValue().asString()).isEqualTo("read pulumi:pulumi:StackReference missing failed");
+        assertThat(failed.getAttributes().get(LogRecordMapping.URN))
+                .isEqualTo("urn:pulumi:step-failed::record::pulumi:pulumi:StackReference::missing");
+        assertThat(failed.getAttributes().get(LogRecordMapping.TYPE)).isEqualTo("pulumi:pulumi:StackReference");
+        assertThat(failed.getAttributes().get(LogRecordMapping.OP)).isEqualTo("read");
+        assertThat(failed.getAttributes().get(LogRecordMapping.PROVIDER)).contains("pulumi:providers:pulumi::default");
+    }
+
+    @Test
+    void aMandatoryPolicyViolationIsAnErrorAndAnAdvisoryOneAWarning() {
+        map("up-policy-violations");
+        List<LogRecordData> violations = exporter.getFinishedLogRecordItems().stream()
+                .filter(r -> "pulumi.policy".equals(r.getEventName()))
+                .toList();
+
+        assertThat(violations).hasSize(2);
+        LogRecordData advisory = violations.get(0);
+        assertThat(advisory.getSeverity()).isEqualTo(Severity.WARN);
+        assertThat(advisory.getBodyValue().asString())
+                .isEqualTo("recorded-policies/stash-input-length: input 'tiny' has 4 characters, fewer than 8");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.URN))
+                .isEqualTo("urn:pulumi:policy::record::pulumi:index:Stash::short");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.POLICY_PACK)).isEqualTo("recorded-policies");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.POLICY_PACK_VERSION))
+                .isEqualTo("0.1.0");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.POLICY_NAME)).isEqualTo("stash-input-length");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.POLICY_ENFORCEMENT))
+                .isEqualTo("advisory");
+        assertThat(advisory.getAttributes().get(LogRecordMapping.POLICY_SEVERITY))
+                .isEqualTo("low");
+        LogRecordData mandatory = violations.get(1);
+        assertThat(mandatory.getSeverity()).isEqualTo(Severity.ERROR);
+        assertThat(mandatory.getBodyValue().asString())
+                .isEqualTo("recorded-policies/stash-input-allowed: input 'forbidden' is not allowed");
+        assertThat(mandatory.getAttributes().get(LogRecordMapping.URN))
+                .isEqualTo("urn:pulumi:policy::record::pulumi:index:Stash::refused");
+        assertThat(mandatory.getAttributes().get(LogRecordMapping.POLICY_ENFORCEMENT))
+                .isEqualTo("mandatory");
+        assertThat(mandatory.getAttributes().get(LogRecordMapping.POLICY_SEVERITY))
+                .isEqualTo("high");
+    }
+
+    @Test
+    void policySummariesTheModelDoesNotNameCarryTheirEventWhole() {
+        List<EngineEvent> events = map("up-policy-violations");
+        List<LogRecordData> records = exporter.getFinishedLogRecordItems();
+
+        for (int i = 0; i < events.size(); i++) {
+            if ("policyAnalyzeSummaryEvent".equals(events.get(i).kind())) {
+                assertThat(records.get(i).getEventName()).isEqualTo("pulumi.policy.analyze.summary");
+                assertThat(records.get(i).getAttributes().get(LogRecordMapping.EVENT_JSON))
+                        .isEqualTo(events.get(i).json().toString());
+            }
+        }
+        assertThat(records).anyMatch(r -> "pulumi.policy.analyze.summary".equals(r.getEventName()));
+    }
+
+    @Test
+    void pluginProgressSaysHowFarItGot() {
+        map("destroy-plugin-download");
+        List<LogRecordData> progress = exporter.getFinishedLogRecordItems().stream()
+                .filter(r -> "pulumi.progress".equals(r.getEventName()))
+                .toList();
+
+        assertThat(progress)
+                .hasSize(4)
+                .allSatisfy(r -> assertThat(r.getSeverity()).isEqualTo(Severity.INFO));
+        LogRecordData started = progress.get(0);
+        long total = started.getAttributes().get(LogRecordMapping.PROGRESS_TOTAL);
+        long received = started.getAttributes().get(LogRecordMapping.PROGRESS_RECEIVED);
+        assertThat(received).isPositive().isLessThan(total);
+        assertThat(started.getBodyValue().asString())
+                .isEqualTo("Downloading plugin recorded-1.0.0 (" + received + "/" + total + ")");
+        assertThat(started.getAttributes().get(LogRecordMapping.PROGRESS_TYPE)).isEqualTo("plugin-download");
+        assertThat(started.getAttributes().get(LogRecordMapping.PROGRESS_ID))
+                .isEqualTo("plugin-download:recorded-1.0.0");
+        assertThat(started.getAttributes().get(LogRecordMapping.PROGRESS_DONE)).isFalse();
+        LogRecordData downloaded = progress.get(1);
+        assertThat(downloaded.getBodyValue().asString()).isEqualTo("Downloading plugin recorded-1.0.0 (done)");
+        assertThat(downloaded.getAttributes().get(LogRecordMapping.PROGRESS_RECEIVED))
+                .isEqualTo(total);
+        assertThat(downloaded.getAttributes().get(LogRecordMapping.PROGRESS_DONE))
+                .isTrue();
+        assertThat(progress.get(3).getBodyValue().asString()).isEqualTo("Installing plugin recorded-1.0.0 (done)");
+    }
+
+    @Test
+    void engineErrorsAreErrors() {
+        List<EngineEvent> errors = map(RecordedStreams.fixture("error-events"));
+        List<LogRecordData> records = exporter.getFinishedLogRecordItems();
+
+        assertThat(records).hasSize(2).allSatisfy(r -> {
+            assertThat(r.getEventName()).isEqualTo("pulumi.error");
+            assertThat(r.getSeverity()).isEqualTo(Severity.ERROR);
+            assertThat(r.getAttributes().get(LogRecordMapping.URN)).isNull();
+        });
+        assertThat(records.get(0).getBodyValue().asString())
+                .isEqualTo(((EngineEvent.Error) errors.get(0)).error())
+                .startsWith("snapshot integrity error (auto-repaired): ");
+    }
+
     private List<EngineEvent> map(String recording) {
-        List<EngineEvent> events =
-                RecordedStreams.lines(recording).stream().map(EVENTS::parse).toList();
+        return map(RecordedStreams.lines(recording));
+    }
+
+    private List<EngineEvent> map(List<String> lines) {
+        List<EngineEvent> events = lines.stream().map(EVENTS::parse).toList();
         events.forEach(e -> LogRecordMapping.map(e, logger.logRecordBuilder(), RUN, OBSERVED)
                 .emit());
         return events;
