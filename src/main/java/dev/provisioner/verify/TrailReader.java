@@ -75,10 +75,11 @@ public final class TrailReader {
                 throw new TrailReadException("there is no topic " + topic);
             }
             var partition = new TopicPartition(topic, partitionOf(keyBytes, partitions.size()));
+            // Assigned before its offsets are asked for: the consumer keeps what it learns of assigned ones only.
+            consumer.assign(List.of(partition));
             long start = consumer.beginningOffsets(List.of(partition), left(deadline))
                     .get(partition);
             long end = consumer.endOffsets(List.of(partition), left(deadline)).get(partition);
-            consumer.assign(List.of(partition));
             consumer.seek(partition, start);
             List<TrailRecord> records = new ArrayList<>();
             long position = start;
