@@ -310,7 +310,7 @@ public final class ChainVerifier {
                 return what + " has no " + AuditChain.KID;
             }
             String known = trusted.isEmpty()
-                    ? "no public key is configured"
+                    ? "no key is trusted"
                     : "trusted: " + String.join(", ", new TreeSet<>(trusted.keySet()));
             return what + " is signed by key id " + kid.get() + ", which is not trusted (" + known + ")";
         }

@@ -97,7 +97,10 @@ public final class TrailReader {
             }
             return new Trail(topic, key, partition.partition(), start, end, records);
         } catch (KafkaException e) {
-            throw new TrailReadException("cannot read " + topic + ": " + e.getMessage(), e);
+            throw new TrailReadException(
+                    "cannot read " + topic + " from " + clientConfig.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG) + ": "
+                            + e.getMessage(),
+                    e);
         }
     }
 

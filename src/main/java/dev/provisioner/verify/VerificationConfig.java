@@ -12,7 +12,8 @@ public interface VerificationConfig {
     /**
      * The public keys whose checkpoints are trusted: {@code provisioner.audit.public-keys.<kid>=<path to PEM>},
      * Ed25519 in X.509 PEM ({@code openssl pkey -pubout}). Keep the keys of retired key ids as long as the trail
-     * holds checkpoints they signed. None: signatures are reported as signed by an unknown key.
+     * holds checkpoints they signed. None: the chain is checked up to its first checkpoint, reported as signed by
+     * an unknown key.
      */
     Map<String, String> publicKeys();
 

@@ -48,12 +48,21 @@ public final class VerifyAudit {
             exit status: %d intact, %d a break, %d bad usage, %d the trail could not be read
             """.formatted(DEFAULT_TOPIC, TrailReader.DEFAULT_TIMEOUT.toSeconds(), INTACT, BROKEN, USAGE, UNREADABLE);
 
+    private static final String SLF4J_PROVIDER = "slf4j.provider";
+
     private static final ObjectMapper JSON =
             new ObjectMapper().registerModule(new Jdk8Module()).enable(SerializationFeature.INDENT_OUTPUT);
 
     private VerifyAudit() {}
 
     public static void main(String[] args) {
+        // The service's SLF4J binding needs its log manager, which a plain JVM does not have; and the Kafka
+        // client's own logs (a line per retry while a broker does not answer) say less than the one line this
+        // command prints on failure. -Dslf4j.provider=… brings them back.
+        if (System.getProperty(SLF4J_PROVIDER) == null) {
+            System.setProperty(SLF4J_PROVIDER, "org.slf4j.helpers.NOP_FallbackServiceProvider");
+            System.setProperty("slf4j.internal.verbosity", "WARN");
+        }
         System.exit(run(args, System.out, System.err));
     }
 

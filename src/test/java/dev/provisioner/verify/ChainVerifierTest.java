@@ -266,7 +266,7 @@ class ChainVerifierTest {
 
         Break found = breakOf(report);
         assertBreak(found, Kind.UNKNOWN_KEY, 4, chain.get(4));
-        assertThat(found.detail()).contains("no public key is configured");
+        assertThat(found.detail()).contains("no key is trusted");
         assertThat(report.intactThrough().orElseThrow().chainSequence()).isEqualTo(3);
     }
 
