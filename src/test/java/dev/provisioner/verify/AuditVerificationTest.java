@@ -18,6 +18,7 @@ import dev.provisioner.support.Tokens;
 import dev.provisioner.support.Topics;
 import dev.provisioner.verify.SyntheticTrail.Written;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.ValidatableResponse;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -158,10 +159,7 @@ class AuditVerificationTest {
         Written last = trail.checkpoint("req-1:0000000b:completed", "k2", privateKey("k2"));
         send(Topics.AUDIT, trail.written());
 
-        given().auth()
-                .oauth2(Tokens.reader())
-                .get("/stacks/{project}/dev/audit/verification", project)
-                .then()
+        verification(Tokens.reader(), project, "dev")
                 .statusCode(200)
                 .body("intact", equalTo(true))
                 .body("topic", equalTo(Topics.AUDIT))
@@ -175,26 +173,22 @@ class AuditVerificationTest {
 
         send(Topics.AUDIT, List.of(trail.written().get(1)));
 
-        given().auth()
-                .oauth2(Tokens.reader())
-                .get("/stacks/{project}/dev/audit/verification", project)
-                .then()
+        verification(Tokens.reader(), project, "dev")
                 .statusCode(200)
                 .body("intact", equalTo(false))
                 .body("firstBreak.kind", equalTo("INSERTED"))
                 .body("firstBreak.ceId", equalTo("req-0:0000000a:engine:1"))
                 .body("intactThrough.chainSequence", equalTo(5));
-        given().auth()
-                .oauth2(Tokens.reader())
-                .get("/stacks/{project}/-dev/audit/verification", project)
-                .then()
-                .statusCode(400);
+        verification(Tokens.reader(), project, "-dev").statusCode(400);
         given().get("/stacks/{project}/dev/audit/verification", project).then().statusCode(401);
-        given().auth()
-                .oauth2(Tokens.submitter())
-                .get("/stacks/{project}/dev/audit/verification", project)
-                .then()
-                .statusCode(403);
+        verification(Tokens.submitter(), project, "dev").statusCode(403);
+    }
+
+    private static ValidatableResponse verification(String token, String project, String stack) {
+        return given().auth()
+                .oauth2(token)
+                .get("/stacks/{project}/{stack}/audit/verification", project, stack)
+                .then();
     }
 
     private record Run(int status, String out, String err) {

@@ -43,6 +43,18 @@ class ChainVerifierTest {
                 checkpoint.header(AuditChain.KID));
     }
 
+    /** A link at {@code seq} that looks valid: the right predecessor, its own hash correct, not signed. */
+    private Written forgedLink(long seq) {
+        return SyntheticTrail.link("p/s", seq, chain.get((int) seq - 1).hash(), "forged:1", utf8("{\"forged\":1}"));
+    }
+
+    /** The chain with {@code record} inserted at index {@code at}. */
+    private List<Written> inserted(Written record, int at) {
+        List<Written> records = new ArrayList<>(chain);
+        records.add(at, record);
+        return records;
+    }
+
     private static Break breakOf(VerificationReport report) {
         assertThat(report.intact()).as("intact").isFalse();
         return report.firstBreak().orElseThrow();
@@ -113,11 +125,9 @@ class ChainVerifierTest {
     @Test
     void aRecordInsertedWithAValidLookingLinkIsInserted() {
         // Right place, right predecessor, its own hash correct: only the genuine record after it tells it apart.
-        Written forged = SyntheticTrail.link("p/s", 8, chain.get(7).hash(), "forged:1", utf8("{\"forged\":true}"));
-        List<Written> records = new ArrayList<>(chain);
-        records.add(8, forged);
+        Written forged = forgedLink(8);
 
-        VerificationReport report = verify(records);
+        VerificationReport report = verify(inserted(forged, 8));
 
         Break found = breakOf(report);
         assertBreak(found, Kind.INSERTED, 8, forged);
@@ -127,11 +137,9 @@ class ChainVerifierTest {
 
     @Test
     void aRecordInsertedAfterTheOneWhosePlaceItClaimsIsInserted() {
-        Written forged = SyntheticTrail.link("p/s", 8, chain.get(7).hash(), "forged:1", utf8("{\"forged\":true}"));
-        List<Written> records = new ArrayList<>(chain);
-        records.add(9, forged);
+        Written forged = forgedLink(8);
 
-        VerificationReport report = verify(records);
+        VerificationReport report = verify(inserted(forged, 9));
 
         assertBreak(breakOf(report), Kind.INSERTED, 9, forged);
         assertThat(report.intactThrough().orElseThrow().chainSequence()).isEqualTo(8);
@@ -140,11 +148,9 @@ class ChainVerifierTest {
     @Test
     void aRecordInsertedBeforeTheLastCheckpointLosesToItsSignature() {
         // Nothing comes after the genuine record: its signature tells it apart.
-        Written forged = SyntheticTrail.link("p/s", 19, chain.get(18).hash(), "forged:1", utf8("{}"));
-        List<Written> records = new ArrayList<>(chain);
-        records.add(19, forged);
+        Written forged = forgedLink(19);
 
-        VerificationReport report = verify(records);
+        VerificationReport report = verify(inserted(forged, 19));
 
         assertBreak(breakOf(report), Kind.INSERTED, 19, forged);
         assertThat(report.intactThrough().orElseThrow().chainSequence()).isEqualTo(18);
@@ -152,19 +158,12 @@ class ChainVerifierTest {
 
     @Test
     void aCopyOfARecordIsInserted() {
-        List<Written> records = new ArrayList<>(chain);
-        records.add(chain.get(3));
-
-        assertBreak(breakOf(verify(records)), Kind.INSERTED, 20, chain.get(3));
+        assertBreak(breakOf(verify(inserted(chain.get(3), 20))), Kind.INSERTED, 20, chain.get(3));
     }
 
     @Test
     void aRecordWithoutChainAfterChainedOnesIsInserted() {
-        List<Written> records = new ArrayList<>(chain);
-        Written unchained = SyntheticTrail.unchained("p/s", "late:1");
-        records.add(12, unchained);
-
-        Break found = breakOf(verify(records));
+        Break found = breakOf(verify(inserted(SyntheticTrail.unchained("p/s", "late:1"), 12)));
 
         assertThat(found.kind()).isEqualTo(Kind.INSERTED);
         assertThat(found.offset()).contains(12L);
