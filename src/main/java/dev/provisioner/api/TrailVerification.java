@@ -23,7 +23,7 @@ final class TrailVerification {
 
     TrailVerification(
             VerificationConfig config,
-            @ConfigProperty(name = "kafka.bootstrap.servers") String bootstrapServers,
+            @ConfigProperty(name = "kafka.bootstrap.servers", defaultValue = "localhost:9092") String bootstrapServers,
             @ConfigProperty(name = "mp.messaging.outgoing.audit.topic") String topic) {
         this.reader = TrailReader.of(bootstrapServers, config.verificationTimeout());
         this.verifier = new ChainVerifier(TrustedKeys.load(config.publicKeys()));
