@@ -247,6 +247,8 @@ public final class ChainVerifier {
                         Kind.MISSING, receipt, "the receipt is for " + seq(receipt.chainSequence()) + "; " + where);
             }
             if (!record.hash().equals(receipt.chainHash())) {
+                // Like every break, it ends what is intact: the report never says a record is both.
+                accepted.subList(accepted.indexOf(record), accepted.size()).clear();
                 return found(
                         Kind.MODIFIED,
                         record.record(),

@@ -225,6 +225,7 @@ class ChainVerifierTest {
         assertThat(alone.lastCheckpoint().orElseThrow().chainSequence()).isEqualTo(9);
         assertThat(alone.unsignedTail()).isEqualTo(10);
         assertBreak(breakOf(withReceipt), Kind.MODIFIED, 19, chain.get(19));
+        assertThat(withReceipt.intactThrough().orElseThrow().chainSequence()).isEqualTo(18);
     }
 
     @Test
