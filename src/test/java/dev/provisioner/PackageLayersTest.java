@@ -43,8 +43,12 @@ class PackageLayersTest {
                 .definedBy("dev.provisioner.run..")
                 .layer("engine")
                 .definedBy("dev.provisioner.engine..")
+                .layer("verify")
+                .definedBy("dev.provisioner.verify..")
                 .layer("audit")
-                .definedBy("dev.provisioner.audit..")
+                .definedBy("dev.provisioner.audit")
+                .layer("chain")
+                .definedBy("dev.provisioner.audit.chain..")
                 .layer("telemetry")
                 .definedBy("dev.provisioner.telemetry..")
                 .layer("completion")
@@ -67,8 +71,13 @@ class PackageLayersTest {
                 .mayOnlyBeAccessedByLayers("api", "listener")
                 .whereLayer("engine")
                 .mayOnlyBeAccessedByLayers("api", "health", "demo", "request", "run")
+                .whereLayer("verify")
+                .mayOnlyBeAccessedByLayers("api")
                 .whereLayer("audit")
                 .mayOnlyBeAccessedByLayers("run")
+                // The chain's definition is shared by its writer and its verifier, and by nothing else.
+                .whereLayer("chain")
+                .mayOnlyBeAccessedByLayers("audit", "verify")
                 // The intake checks a request's OTLP endpoint against the sink's allowlist.
                 .whereLayer("telemetry")
                 .mayOnlyBeAccessedByLayers("request", "run")
@@ -87,6 +96,29 @@ class PackageLayersTest {
                 .should()
                 .dependOnClassesThat()
                 .resideOutsideOfPackages("dev.provisioner.contract..", "java..", "com.fasterxml.jackson..")
+                .check(SERVICE);
+    }
+
+    /**
+     * The verifier runs without the service (the {@code VerifyAudit} command), and an auditor reads it against
+     * the README: it shares only the chain's definition with the writer. Its configuration mapping is the
+     * service's side of it, read by the REST API alone.
+     */
+    @Test
+    void theVerifierNeedsTheChainAndKafkaAndJacksonOnly() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.provisioner.verify..")
+                .and()
+                .doNotHaveSimpleName("VerificationConfig")
+                .should()
+                .dependOnClassesThat()
+                .resideOutsideOfPackages(
+                        "dev.provisioner.verify..",
+                        "dev.provisioner.audit.chain..",
+                        "java..",
+                        "org.apache.kafka..",
+                        "com.fasterxml.jackson..")
                 .check(SERVICE);
     }
 }

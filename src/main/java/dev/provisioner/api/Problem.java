@@ -33,6 +33,6 @@ public record Problem(String type, String title, int status, String detail, Stri
     /** The request has finished: there is nothing left to cancel. */
     public static final String ALREADY_FINISHED = "urn:provisioner:problem:already-finished";
 
-    /** The broker did not take the message; the client may try again. */
+    /** The broker did not take the message, or did not answer in time; the client may try again. */
     public static final String BROKER_UNAVAILABLE = "urn:provisioner:problem:broker-unavailable";
 }

@@ -25,6 +25,11 @@ final class ProblemException extends RuntimeException {
         return new ProblemException(Response.Status.BAD_REQUEST, Problem.INVALID_REQUEST, "Invalid request", detail);
     }
 
+    static ProblemException brokerUnavailable(String detail) {
+        return new ProblemException(
+                Response.Status.SERVICE_UNAVAILABLE, Problem.BROKER_UNAVAILABLE, "Broker unavailable", detail);
+    }
+
     Problem problem(String instance) {
         return new Problem(type, title, status.getStatusCode(), getMessage(), instance);
     }

@@ -186,10 +186,6 @@ public final class ProvisionResource {
     }
 
     private static ProblemException brokerUnavailable(Throwable failure) {
-        return new ProblemException(
-                Response.Status.SERVICE_UNAVAILABLE,
-                Problem.BROKER_UNAVAILABLE,
-                "Broker unavailable",
-                "the broker did not take the message; try again");
+        return ProblemException.brokerUnavailable("the broker did not take the message; try again");
     }
 }

@@ -6,7 +6,7 @@ public final class Roles {
     /** May submit and cancel requests. */
     public static final String SUBMIT = "provisioner-submit";
 
-    /** May read requests, their event streams and stack histories. */
+    /** May read requests, their event streams, stack histories and audit verifications. */
     public static final String READ = "provisioner-read";
 
     private Roles() {}

@@ -293,7 +293,8 @@ class ProvisionApiTest {
                                 "/provisions",
                                 "/provisions/{id}",
                                 "/provisions/{id}/events",
-                                "/stacks/{project}/{stack}/history"));
+                                "/stacks/{project}/{stack}/history",
+                                "/stacks/{project}/{stack}/audit/verification"));
     }
 
     private static ValidatableResponse submit(ObjectNode request) {
