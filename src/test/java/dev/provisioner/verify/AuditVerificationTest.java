@@ -30,15 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -57,7 +49,7 @@ class AuditVerificationTest {
 
     @Test
     void aTrailOnTheBrokerIsReadFromItsKeysPartitionAndVerified() {
-        String topic = freshTopic();
+        String topic = SyntheticTrail.freshTopic(PARTITIONS);
         String key = "verify/intact";
         List<Written> chain = new SyntheticTrail(key).requests(4, 5).written();
         // Another key's chain on the same partition, record for record between this one's: not this key's trail.
@@ -69,7 +61,7 @@ class AuditVerificationTest {
             interleaved.add(chain.get(i));
         }
 
-        List<RecordMetadata> sent = send(topic, interleaved);
+        List<RecordMetadata> sent = SyntheticTrail.send(topic, interleaved);
         Trail trail = TrailReader.of(KafkaBrokerResource.bootstrapServers(), Duration.ofSeconds(30))
                 .read(topic, key);
         VerificationReport report = TRUSTING_K1.verify(trail);
@@ -90,10 +82,10 @@ class AuditVerificationTest {
 
     @Test
     void theCommandExitsWithWhatItFound(@TempDir Path dir) throws Exception {
-        String topic = freshTopic();
+        String topic = SyntheticTrail.freshTopic(PARTITIONS);
         String key = "verify/command";
         List<Written> chain = new SyntheticTrail(key).requests(5, 5).written();
-        send(topic, chain.subList(0, 20));
+        SyntheticTrail.send(topic, chain.subList(0, 20));
         Written cutOff = chain.get(24);
         Path completion = dir.resolve("completion.json");
         Files.writeString(
@@ -157,7 +149,7 @@ class AuditVerificationTest {
         trail.add("req-1:0000000b:accepted");
         // A rotated key: both are trusted in the test profile's configuration.
         Written last = trail.checkpoint("req-1:0000000b:completed", "k2", privateKey("k2"));
-        send(Topics.AUDIT, trail.written());
+        SyntheticTrail.send(Topics.AUDIT, trail.written());
 
         verification(Tokens.reader(), project, "dev")
                 .statusCode(200)
@@ -171,7 +163,7 @@ class AuditVerificationTest {
                 .body("unsignedTail", equalTo(0))
                 .body("$", not(hasKey("firstBreak")));
 
-        send(Topics.AUDIT, List.of(trail.written().get(1)));
+        SyntheticTrail.send(Topics.AUDIT, List.of(trail.written().get(1)));
 
         verification(Tokens.reader(), project, "dev")
                 .statusCode(200)
@@ -215,19 +207,6 @@ class AuditVerificationTest {
         return all.toArray(String[]::new);
     }
 
-    private static String freshTopic() {
-        String topic = "verify-" + UUID.randomUUID();
-        try (Admin admin = Admin.create(
-                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1)))
-                    .all()
-                    .get(1, TimeUnit.MINUTES);
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot create " + topic, e);
-        }
-        return topic;
-    }
-
     /** A key whose records go to the same partition as {@code key}'s. */
     private static String neighbourOf(String key) {
         int partition = TrailReader.partitionOf(SyntheticTrail.utf8(key), PARTITIONS);
@@ -237,25 +216,5 @@ class AuditVerificationTest {
                 return other;
             }
         }
-    }
-
-    /** Sends {@code records} in order with the producer's default partitioner; what the broker said of each. */
-    private static List<RecordMetadata> send(String topic, List<Written> records) {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
-                KafkaBrokerResource.bootstrapServers(),
-                ProducerConfig.ACKS_CONFIG,
-                "all");
-        List<RecordMetadata> sent = new ArrayList<>();
-        try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (Written record : records) {
-                sent.add(
-                        producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), record.headers()))
-                                .get(1, TimeUnit.MINUTES));
-            }
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot send to " + topic, e);
-        }
-        return sent;
     }
 }

@@ -2,6 +2,7 @@ package dev.provisioner.verify;
 
 import dev.provisioner.audit.chain.AuditChain;
 import dev.provisioner.audit.chain.Signatures;
+import dev.provisioner.support.KafkaBrokerResource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,9 +12,20 @@ import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Chained audit records made the way the README says the writer makes them, with {@link AuditChain} and
@@ -164,6 +176,40 @@ final class SyntheticTrail {
         }
         String key = records.isEmpty() ? "p/s" : new String(records.get(0).key(), StandardCharsets.UTF_8);
         return new Trail("provisioning.audit", key, 0, start, start + read.size(), read);
+    }
+
+    /** A new topic of {@code partitions} partitions on the test broker. */
+    static String freshTopic(int partitions) {
+        String topic = "verify-" + UUID.randomUUID();
+        try (Admin admin = Admin.create(
+                Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, KafkaBrokerResource.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(topic, partitions, (short) 1)))
+                    .all()
+                    .get(1, TimeUnit.MINUTES);
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot create " + topic, e);
+        }
+        return topic;
+    }
+
+    /** Sends {@code records} in order with the producer's default partitioner; what the broker said of each. */
+    static List<RecordMetadata> send(String topic, List<Written> records) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                KafkaBrokerResource.bootstrapServers(),
+                ProducerConfig.ACKS_CONFIG,
+                "all");
+        List<RecordMetadata> sent = new ArrayList<>();
+        try (var producer = new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (Written record : records) {
+                sent.add(
+                        producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), record.headers()))
+                                .get(1, TimeUnit.MINUTES));
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot send to " + topic, e);
+        }
+        return sent;
     }
 
     static PrivateKey privateKey(String name) {
