@@ -7,15 +7,28 @@ import static dev.provisioner.support.Requests.send;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.provisioner.audit.chain.Signatures;
 import dev.provisioner.demo.SlowDemoProgram;
+import dev.provisioner.support.KafkaBrokerResource;
 import dev.provisioner.support.PackagedService;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.Schemas;
 import dev.provisioner.support.ServiceProcess;
 import dev.provisioner.support.StackState;
 import dev.provisioner.support.Topics;
+import dev.provisioner.verify.ChainVerifier;
+import dev.provisioner.verify.Receipt;
+import dev.provisioner.verify.TrailReader;
+import dev.provisioner.verify.VerificationReport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.PublicKey;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterEach;
@@ -51,6 +64,10 @@ class CrashRecoveryIT {
     @Test
     void aRequestCutShortByAKillCompletesOnceAfterTheRestart() {
         ServiceProcess first = service.start(Map.of());
+        // A request that ends before the crash: the stack's chain then holds a checkpoint signed with k1.
+        var warmUp = request("preview", PROJECT, STACK, SlowDemoProgram.NAME);
+        warmUp.with("config").put("count", "1").put("delayMs", "0");
+        assertThat(awaitCompletion(send(warmUp)).at("/receipt/keyId").asText()).isEqualTo("k1");
         var slow = request("up", PROJECT, STACK, SlowDemoProgram.NAME);
         slow.with("config").put("count", Integer.toString(COUNT)).put("delayMs", "500");
         String id = send(slow);
@@ -63,7 +80,12 @@ class CrashRecoveryIT {
         assertThat(stack.lockFiles()).as("the killed CLI left its lock").hasSize(1);
         assertThat(Requests.completions(Topics.read(Topics.COMPLETIONS), id)).isEmpty();
 
-        ServiceProcess second = service.start(Map.of());
+        // The replacement signs with a new key (a rotation): the chain goes on across the crash and the keys.
+        ServiceProcess second = service.start(Map.of(
+                "provisioner.audit.signing.key-file",
+                Path.of("src/test/resources/audit-keys/k2.pem").toAbsolutePath().toString(),
+                "provisioner.audit.signing.key-id",
+                "k2"));
         JsonNode done = awaitCompletion(id);
         // Behind the request on its stack: once this one is done, any second delivery would have been too.
         var preview = request("preview", PROJECT, STACK, SlowDemoProgram.NAME);
@@ -112,6 +134,29 @@ class CrashRecoveryIT {
                         IntStream.range(0, COUNT).mapToObj(i -> "slow-" + i).toList());
         assertThat(stack.deployment().path("pending_operations")).isEmpty();
         assertThat(stack.lockFiles()).isEmpty();
+
+        // The stack's trail: one chain over the warm-up, both attempts and the preview behind them, signed by
+        // k1 and then k2; older checkpoints still verify after the rotation, with the old key trusted.
+        var reader = TrailReader.of(KafkaBrokerResource.bootstrapServers(), Duration.ofMinutes(1));
+        Receipt last = Receipt.parse(after.toString());
+        assertThat(last.keyId()).isEqualTo("k2");
+        VerificationReport rotated = new ChainVerifier(Map.of("k1", publicKey("k1"), "k2", publicKey("k2")))
+                .verify(reader.read(Topics.AUDIT, PROJECT + "/" + STACK), Optional.of(last));
+        assertThat(rotated.intact()).as("%s", rotated).isTrue();
+        assertThat(rotated.lastCheckpoint().orElseThrow().keyId()).isEqualTo("k2");
+        VerificationReport newKeyOnly = new ChainVerifier(Map.of("k2", publicKey("k2")))
+                .verify(reader.read(Topics.AUDIT, PROJECT + "/" + STACK), Optional.of(last));
+        assertThat(newKeyOnly.firstBreak().orElseThrow().kind())
+                .as("the warm-up's checkpoint, by a key no longer trusted")
+                .isEqualTo(VerificationReport.Kind.UNKNOWN_KEY);
+    }
+
+    private static PublicKey publicKey(String name) {
+        try {
+            return Signatures.publicKey(Files.readString(Path.of("src/test/resources/audit-keys", name + ".pub.pem")));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static JsonNode lifecycle(List<ConsumerRecord<String, String>> trail, String phase) {
