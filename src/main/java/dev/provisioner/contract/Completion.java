@@ -71,6 +71,15 @@ public record Completion(
 
     /** This completion, saying why the request did not succeed. */
     public Completion withError(ErrorInfo error) {
+        return with(error, receipt);
+    }
+
+    /** This completion, with the receipt of its request's last audit record. */
+    public Completion withReceipt(Receipt receipt) {
+        return with(error, receipt);
+    }
+
+    private Completion with(ErrorInfo error, Receipt receipt) {
         return new Completion(
                 requestId,
                 operation,
@@ -173,26 +182,6 @@ public record Completion(
                     redelivered,
                     null);
         }
-    }
-
-    /** This completion, with the receipt of its request's last audit record. */
-    public Completion withReceipt(Receipt receipt) {
-        return new Completion(
-                requestId,
-                operation,
-                project,
-                stack,
-                status,
-                startedAt,
-                finishedAt,
-                durationMs,
-                resourceChanges,
-                outputs,
-                error,
-                events,
-                engineVersion,
-                redelivered,
-                receipt);
     }
 
     /**
