@@ -144,13 +144,19 @@ public class AuditSink {
         CompletableFuture<Completion.Receipt> answer = new CompletableFuture<>();
         ChainLinks chain = chainOf(key);
         synchronized (chain) {
-            send(key, headers, json(new RejectionRecord("rejected", reason)), chain, true, (link, failure) -> {
-                if (failure == null) {
-                    answer.complete(link.receipt());
-                } else {
-                    answer.completeExceptionally(failure);
-                }
-            });
+            send(
+                    key,
+                    headers,
+                    json(new RejectionRecord("rejected", reason)),
+                    chain,
+                    Link.CHECKPOINT,
+                    (link, failure) -> {
+                        if (failure == null) {
+                            answer.complete(link.receipt());
+                        } else {
+                            answer.completeExceptionally(failure);
+                        }
+                    });
         }
         return Uni.createFrom().completionStage(answer);
     }
@@ -178,7 +184,8 @@ public class AuditSink {
      * Links one record into {@code chain} and hands it to the producer; {@code then} hears the broker's answer
      * on the producer's I/O thread, so it must not block or send. Callers hold the chain's order.
      */
-    void send(String key, Headers headers, String data, ChainLinks chain, boolean checkpoint, AuditTrail.Answer then) {
+    void send(String key, Headers headers, String data, ChainLinks chain, Link kind, AuditTrail.Answer then) {
+        boolean checkpoint = kind == Link.CHECKPOINT;
         ChainLinks.Link link = chain.link(headers, data.getBytes(StandardCharsets.UTF_8), checkpoint);
         Callback callback = (metadata, failure) -> {
             if (failure == null) {
@@ -187,7 +194,7 @@ public class AuditSink {
                     var head =
                             new ChainHeads.Head(link.sequence(), link.hash(), metadata.partition(), metadata.offset());
                     heads.acknowledged(key, head);
-                    if (checkpoint) {
+                    if (kind != Link.EVENT) {
                         // Off the producer's I/O thread: a send may wait for room in the producer's buffer.
                         CompletableFuture.runAsync(() -> publishHead(key, head));
                     }
@@ -205,7 +212,11 @@ public class AuditSink {
         }
     }
 
-    /** The key's last checkpoint, for the next writer of its chain; losing one only makes that writer read more. */
+    /**
+     * The key's head after a lifecycle record, for the next writer of its chain. A key the heads topic does not
+     * know has no chain: a head lost between a new chain's first record and this write makes the next writer
+     * start the chain again, which a verifier reports (an inserted record), never hides.
+     */
     private void publishHead(String key, ChainHeads.Head head) {
         var kafka = OutgoingKafkaRecordMetadata.<String>builder()
                 .withTopic(config.headsTopic())
@@ -258,4 +269,11 @@ public class AuditSink {
 
     /** A request the service will not run, and why. */
     record RejectionRecord(String phase, String reason) {}
+
+    /** What a record is to its chain: a plain link, a lifecycle step (its head is published), or a checkpoint. */
+    enum Link {
+        EVENT,
+        LIFECYCLE,
+        CHECKPOINT
+    }
 }

@@ -108,7 +108,8 @@ public final class AuditTrail {
 
     private <T> void lifecycle(String phase, Object details, boolean checkpoint, CompletableFuture<T> answer) {
         String data = sink.json(new AuditSink.LifecycleRecord(context, phase, details));
-        send(idPrefix + phase, AuditSink.LIFECYCLE_PREFIX + phase, null, data, checkpoint, (link, failure) -> {
+        var kind = checkpoint ? AuditSink.Link.CHECKPOINT : AuditSink.Link.LIFECYCLE;
+        send(idPrefix + phase, AuditSink.LIFECYCLE_PREFIX + phase, null, data, kind, (link, failure) -> {
             if (failure != null) {
                 answer.completeExceptionally(failure);
                 return;
@@ -163,7 +164,7 @@ public final class AuditTrail {
                         AuditSink.TYPE_PREFIX + event.name(),
                         urn.isEmpty() ? null : urn,
                         sink.json(new AuditSink.EventRecord(context, event.json())),
-                        false,
+                        AuditSink.Link.EVENT,
                         (link, failure) -> inFlight.leave());
             }
 
@@ -183,10 +184,10 @@ public final class AuditTrail {
      * Numbers and links one record and hands it to the producer; {@code then} hears the broker's answer on the
      * producer's I/O thread, so it must not block or send.
      */
-    private void send(String id, String type, String subject, String data, boolean checkpoint, Answer then) {
+    private void send(String id, String type, String subject, String data, AuditSink.Link kind, Answer then) {
         synchronized (order) {
             Headers record = headers.of(id, type, subject, sink.now(), sequence++);
-            sink.send(key, record, data, chain, checkpoint, (link, failure) -> {
+            sink.send(key, record, data, chain, kind, (link, failure) -> {
                 if (failure == null) {
                     acknowledged.incrementAndGet();
                 } else if (failed.getAndIncrement() == 0) {

@@ -30,8 +30,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 /**
  * Where each key's chain ends: the head the next record links to. Read from the topics, since the last
  * writer of a key may have been another replica or this one before a crash: the heads topic names the key's
- * last checkpoint and its offset, and the key's audit partition is read from there to its end for records
- * written after it (an attempt cut short). What this replica wrote and the broker acknowledged is kept, so
+ * last lifecycle record and its offset (a key it does not name has no chain), and the key's audit partition is
+ * read from there to its end for records written after it (the events of an attempt cut short). What this replica wrote and the broker acknowledged is kept, so
  * that the read usually starts at this replica's own last record of the key.
  */
 @ApplicationScoped
@@ -85,7 +85,12 @@ public class ChainHeads {
         byte[] keyBytes = key.getBytes(StandardCharsets.UTF_8);
         Head start = acknowledged.get(key);
         if (start == null) {
-            start = checkpointOf(reader, keyBytes, deadline).orElse(Head.NONE);
+            Optional<Head> published = checkpointOf(reader, keyBytes, deadline);
+            if (published.isEmpty()) {
+                // Every chain's first lifecycle record publishes its head: a key without one has no chain.
+                return Head.NONE;
+            }
+            start = published.get();
         }
         Optional<TopicPartition> partition = partitionOf(reader, topic, keyBytes, deadline);
         if (partition.isEmpty()) {
