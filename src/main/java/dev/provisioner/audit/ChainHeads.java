@@ -138,14 +138,13 @@ public class ChainHeads {
     }
 
     /** The value of a key's heads record. */
-    byte[] headsRecord(Head head) {
+    String headsRecord(Head head) {
         return mapper.createObjectNode()
                 .put("chainSequence", head.sequence())
                 .put("chainHash", head.hash())
                 .put("partition", head.partition())
                 .put("offset", head.offset())
-                .toString()
-                .getBytes(StandardCharsets.UTF_8);
+                .toString();
     }
 
     /**
