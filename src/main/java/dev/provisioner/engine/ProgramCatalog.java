@@ -19,13 +19,18 @@ import java.util.stream.Stream;
 /**
  * The programs requests may name: every {@link InlineProgram} bean, the Pulumi project directories configured
  * under {@code provisioner.programs.directories.<name>}, and the sub-directories of
- * {@code provisioner.programs.catalog-dir} that hold a {@code Pulumi.yaml}, read when a program is looked up.
+ * {@code provisioner.programs.catalog-dir} that hold a {@code Pulumi.yaml} and its {@code <name>.yaml} files
+ * (single-file YAML programs, which a ConfigMap volume can hold: its keys cannot name sub-directories), read
+ * when a program is looked up. A directory comes before a file of the same name.
  * Inline and configured programs come first: a catalog sub-directory of the same name is not seen.
  */
 @ApplicationScoped
 public class ProgramCatalog {
 
     /** A credential's variable name: what a shell and the CLI take, and none of those the service sets itself. */
+    /** What a single-file program's name in the catalog directory ends with. */
+    static final String SINGLE_FILE = ".yaml";
+
     static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private final Map<String, Program> programs = new HashMap<>();
@@ -82,11 +87,15 @@ public class ProgramCatalog {
         if (known != null) {
             return Optional.of(known);
         }
-        return catalogDir
-                .filter(dir -> StackNames.isValid(name))
-                .map(dir -> dir.resolve(name))
-                .filter(ProgramFiles::isProject)
-                .map(Program.Directory::new);
+        if (catalogDir.isEmpty() || !StackNames.isValid(name)) {
+            return Optional.empty();
+        }
+        Path dir = catalogDir.get().resolve(name);
+        if (ProgramFiles.isProject(dir)) {
+            return Optional.of(new Program.Directory(dir));
+        }
+        Path file = catalogDir.get().resolve(name + SINGLE_FILE);
+        return Files.isRegularFile(file) ? Optional.of(new Program.Directory(file)) : Optional.empty();
     }
 
     /** The names of every program, the catalog directory's as it is now included. */
@@ -95,7 +104,10 @@ public class ProgramCatalog {
         catalogDir.filter(Files::isDirectory).ifPresent(dir -> {
             try (Stream<Path> entries = Files.list(dir)) {
                 entries.map(p -> p.getFileName().toString())
-                        .filter(name -> StackNames.isValid(name) && ProgramFiles.isProject(dir.resolve(name)))
+                        .map(name -> name.endsWith(SINGLE_FILE)
+                                ? name.substring(0, name.length() - SINGLE_FILE.length())
+                                : name)
+                        .filter(name -> find(name).isPresent())
                         .forEach(names::add);
             } catch (IOException e) {
                 // Not listable now: the names that are known still are.

@@ -31,6 +31,9 @@ import java.util.stream.Stream;
  * top, which the CLI writes into the project directory: a stack's configuration comes from the request and
  * the service, not from the catalog).
  *
+ * <p>A single-file program (a YAML file in the catalog directory) is a directory holding that file as
+ * {@code Pulumi.yaml}.
+ *
  * <p>Digest, {@code sha256:} and 64 hex digits: SHA-256 over the files sorted by relative path ({@code /}
  * separated, UTF-8, compared byte by byte), each fed as the path's length in bytes (8 bytes, big-endian), the
  * path, the content's length (8 bytes, big-endian) and the content.
@@ -42,6 +45,9 @@ final class ProgramFiles {
 
     static final long MAX_BYTES = 16L * 1024 * 1024;
 
+    /** The project file; a single-file program is copied, and digested, as this. */
+    static final String PROJECT_FILE = "Pulumi.yaml";
+
     private static final Pattern STACK_CONFIG = Pattern.compile("Pulumi\\..+\\.ya?ml");
 
     private static final YAMLMapper YAML =
@@ -51,7 +57,7 @@ final class ProgramFiles {
 
     /** Whether {@code dir} holds a Pulumi project file. */
     static boolean isProject(Path dir) {
-        return Files.isRegularFile(dir.resolve("Pulumi.yaml")) || Files.isRegularFile(dir.resolve("Pulumi.yml"));
+        return Files.isRegularFile(dir.resolve(PROJECT_FILE)) || Files.isRegularFile(dir.resolve("Pulumi.yml"));
     }
 
     /** Whether a top-level file name is a stack's configuration, which the CLI keeps beside the project file. */
@@ -70,7 +76,7 @@ final class ProgramFiles {
     }
 
     /**
-     * Copies the program in {@code from} into {@code to}, whose other content is removed but for its stack
+     * Copies the program in {@code from} (a directory, or a single file) into {@code to}, whose other content is removed but for its stack
      * configuration files, and returns the digest of exactly the bytes copied: each file is read once. The
      * directory is resolved first, so that a ConfigMap updated meanwhile (the kubelet swaps a link to a new
      * directory) is copied wholly old or wholly new.
@@ -83,13 +89,14 @@ final class ProgramFiles {
         clear(to);
         MessageDigest sha = sha256();
         long bytes = 0;
-        for (Path file : list(source)) {
+        boolean single = Files.isRegularFile(source);
+        for (Path file : single ? List.of(source) : list(source)) {
             byte[] content = Files.readAllBytes(file);
             bytes += content.length;
             if (bytes > MAX_BYTES) {
                 throw new IOException("the program has more than " + MAX_BYTES + " bytes");
             }
-            String path = relative(source, file);
+            String path = single ? PROJECT_FILE : relative(source, file);
             feed(sha, path, content);
             Path target = to.resolve(path);
             Files.createDirectories(target.getParent());
