@@ -15,6 +15,7 @@ import dev.provisioner.engine.PreparedProgram;
 import dev.provisioner.engine.RunSpec;
 import dev.provisioner.event.RunSink;
 import dev.provisioner.event.RunSinks;
+import dev.provisioner.event.SecretRedactor;
 import dev.provisioner.telemetry.OtelLogSink;
 import dev.provisioner.telemetry.RunLogs;
 import io.opentelemetry.api.trace.Span;
@@ -237,7 +238,7 @@ public class Provisioner {
             return redelivered(request, program, result);
         }
         return Completion.of(request)
-                .status(status(result), error(result, summary, run.cancellation()))
+                .status(status(result), error(result, summary, run.cancellation(), new SecretRedactor(spec.secrets())))
                 .between(started, clock.instant())
                 .resourceChanges(summary.resourceChanges())
                 .outputs(masked(result.outputs()))
@@ -272,7 +273,9 @@ public class Provisioner {
         };
     }
 
-    private static Completion.ErrorInfo error(EngineResult result, RunSummary summary, Cancellation cancellation) {
+    /** The CLI's own words (when no engine event said what failed) may quote a secret: they are masked too. */
+    private static Completion.ErrorInfo error(
+            EngineResult result, RunSummary summary, Cancellation cancellation, SecretRedactor secrets) {
         return switch (result.status()) {
             case SUCCEEDED -> null;
             case CANCELLED ->
@@ -280,7 +283,8 @@ public class Provisioner {
                         ? new Completion.ErrorInfo("timeout", "the run outlived its timeout and was cancelled")
                         : new Completion.ErrorInfo("cancelled", "the run was cancelled");
             case FAILED ->
-                new Completion.ErrorInfo("engine", summary.errors() != null ? summary.errors() : result.error());
+                new Completion.ErrorInfo(
+                        "engine", summary.errors() != null ? summary.errors() : secrets.redact(result.error()));
         };
     }
 
