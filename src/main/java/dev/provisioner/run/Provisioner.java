@@ -93,6 +93,8 @@ public class Provisioner {
      * Runs a valid request and publishes its completion. Blocks for as long as the run takes: call it on
      * a worker thread.
      *
+     * @param program the request's program, made ready for this run ({@code RequestParser.program}): every audit
+     *     record and the completion name its digest
      * @throws RequestLeftForRedelivery when the service stopped the run to shut down: nothing is
      *     published, and the request must be delivered again
      * @throws RuntimeException when the broker does not acknowledge the audit trail's start (when the
