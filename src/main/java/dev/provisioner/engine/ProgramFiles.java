@@ -50,8 +50,10 @@ final class ProgramFiles {
 
     private static final Pattern STACK_CONFIG = Pattern.compile("Pulumi\\..+\\.ya?ml");
 
-    private static final YAMLMapper YAML =
-            new YAMLMapper(new YAMLFactory().disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER));
+    /** Writes YAML as people do: no document marker, quotes only where a string would read as something else. */
+    private static final YAMLMapper YAML = new YAMLMapper(new YAMLFactory()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES));
 
     private ProgramFiles() {}
 
