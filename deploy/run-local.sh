@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# Runs the service on this machine, no Docker needed: the pinned Pulumi CLI (deploy/install-pulumi.sh),
+# Runs the service on this machine, no Docker needed: the pinned Pulumi CLI (deploy/install-pulumi.sh)
+# with the YAML language host beside it (deploy/install-pulumi-yaml.sh), the example programs of
+# deploy/programs as the program catalog,
 # a Kafka broker on localhost:9092 and an OTLP/HTTP endpoint on 127.0.0.1:4318 that prints what it
 # receives (both from the test classpath, so from Maven Central artifacts), then the service itself in
 # the foreground with the `local` profile. Ctrl-C stops the service, then the broker and the endpoint.
@@ -94,7 +96,7 @@ mkdir -p "$local_dir"
 stop_all
 
 cli="$(deploy/install-pulumi.sh)"
-log "Pulumi CLI: $cli ($("$cli" version))"
+log "Pulumi CLI: $cli ($("$cli" version)), YAML host: $(deploy/install-pulumi-yaml.sh "$cli")"
 
 # The service's own port (8080) is Quarkus' to check: it can be changed with an argument.
 for port in "$kafka_port" "$otlp_port"; do
@@ -123,7 +125,7 @@ log "service:   profile local, stacks' state in $local_dir/{stacks,state}; Ctrl-
 
 # In the background and waited for, so that a signal to this script reaches the trap at once, and the
 # trap stops the service before the broker it writes to.
-java -Dquarkus.profile=local -Dprovisioner.engine.cli="$cli" "$@" -jar target/quarkus-app/quarkus-run.jar &
+java -Dquarkus.profile=local -Dprovisioner.engine.cli="$cli" -Dprovisioner.programs.catalog-dir=deploy/programs "$@" -jar target/quarkus-app/quarkus-run.jar &
 service_pid=$!
 echo "$service_pid" >"$local_dir/service.pid"
 rc=0

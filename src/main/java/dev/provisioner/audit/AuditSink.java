@@ -125,8 +125,18 @@ public class AuditSink {
      *     run that the trail cannot hold
      */
     public AuditTrail open(ProvisioningRequest request) {
+        return open(request, null);
+    }
+
+    /**
+     * Opens the trail of a request whose program is identified by {@code programDigest} (README, "Program
+     * identity"): every record of the trail carries it.
+     *
+     * @throws IllegalStateException strict, when the chain's head cannot be read from the topics
+     */
+    public AuditTrail open(ProvisioningRequest request, String programDigest) {
         String source = config.source() + "/" + request.project() + "/" + request.stack();
-        return new AuditTrail(this, request, source, chainOf(request.key()));
+        return new AuditTrail(this, request, programDigest, source, chainOf(request.key()));
     }
 
     /**
@@ -248,7 +258,8 @@ public class AuditSink {
             String operation,
             String project,
             String stack,
-            String program) {}
+            String program,
+            @JsonInclude(JsonInclude.Include.NON_NULL) String programDigest) {}
 
     /** An engine event, exactly as the engine sent it (secret values masked), in its request's context. */
     record EventRecord(@JsonUnwrapped RequestContext context, JsonNode event) {}

@@ -51,7 +51,7 @@ public final class AuditTrail {
     /** Records sent without waiting for them (not strict), each done when it has its answer. */
     private final List<CompletableFuture<Void>> unawaited = new CopyOnWriteArrayList<>();
 
-    AuditTrail(AuditSink sink, ProvisioningRequest request, String source, ChainLinks chain) {
+    AuditTrail(AuditSink sink, ProvisioningRequest request, String programDigest, String source, ChainLinks chain) {
         this.sink = sink;
         this.requestId = request.requestId();
         this.attempt = UUID.randomUUID().toString().substring(0, ATTEMPT_CHARS);
@@ -66,7 +66,8 @@ public final class AuditTrail {
                 request.operation() == null ? null : request.operation().cliName(),
                 request.project(),
                 request.stack(),
-                request.program());
+                request.program(),
+                programDigest);
     }
 
     /** This attempt's id: random, {@value #ATTEMPT_CHARS} hex digits. */

@@ -19,6 +19,7 @@ import java.util.Map;
  * @param error why the request did not succeed; absent when it did
  * @param events what became of the run's engine events
  * @param engineVersion the Pulumi CLI that ran it
+ * @param program which code ran, or would have; absent when the request was rejected
  * @param redelivered whether this repeats the completion of a request that had already run
  * @param receipt the signed head of the stack's audit chain as the request's last audit record left it;
  *     absent when that record was not written
@@ -38,6 +39,7 @@ public record Completion(
         ErrorInfo error,
         EventCounts events,
         String engineVersion,
+        ProgramInfo program,
         boolean redelivered,
         Receipt receipt) {
 
@@ -64,6 +66,7 @@ public record Completion(
                 Map.of(),
                 new ErrorInfo("rejected", rejection.reason()),
                 EventCounts.NONE,
+                null,
                 null,
                 false,
                 null);
@@ -94,6 +97,7 @@ public record Completion(
                 error,
                 events,
                 engineVersion,
+                program,
                 redelivered,
                 receipt);
     }
@@ -109,6 +113,7 @@ public record Completion(
         private ErrorInfo error;
         private EventCounts events = EventCounts.NONE;
         private String engineVersion;
+        private ProgramInfo program;
         private boolean redelivered;
 
         private Builder(ProvisioningRequest request) {
@@ -148,6 +153,11 @@ public record Completion(
             return this;
         }
 
+        public Builder program(ProgramInfo program) {
+            this.program = program;
+            return this;
+        }
+
         /** The request had run before, and was not run again. */
         public Builder redelivered() {
             this.redelivered = true;
@@ -179,6 +189,7 @@ public record Completion(
                     error,
                     events,
                     engineVersion,
+                    program,
                     redelivered,
                     null);
         }
@@ -193,6 +204,17 @@ public record Completion(
      * @param keyId its {@code ce_chainkid}
      */
     public record Receipt(long chainSequence, String chainHash, String signature, String keyId) {}
+
+    /**
+     * Which code a request ran.
+     *
+     * @param name the program's name in the catalog
+     * @param digest {@code sha256:} and 64 hex digits: of a directory program's files as they were copied for the
+     *     run, or of the service's build for an inline (Java) program (README, "Program identity")
+     * @param serviceVersion the service's version, for an inline program; absent for a directory program
+     */
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    public record ProgramInfo(String name, String digest, String serviceVersion) {}
 
     public enum Status {
         SUCCEEDED,

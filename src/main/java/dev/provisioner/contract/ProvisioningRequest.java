@@ -25,6 +25,8 @@ import java.util.Map;
  * @param requestedBy the actor who asked
  * @param otel where the run's OpenTelemetry log records go; without it no records are exported
  * @param timeoutSeconds cancels the run when it lasts longer; the service default when absent
+ * @param programDigest the digest the program must have ({@code sha256:} and 64 hex digits, as the completion
+ *     of an earlier run says): the request is rejected, before anything runs, when the program has another
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ProvisioningRequest(
@@ -37,7 +39,8 @@ public record ProvisioningRequest(
         Map<String, String> secretConfig,
         String requestedBy,
         OtelTarget otel,
-        Integer timeoutSeconds) {
+        Integer timeoutSeconds,
+        String programDigest) {
 
     /** Sorted keys and map entries: equal requests serialize, and so hash, the same. */
     private static final ObjectMapper CANONICAL = JsonMapper.builder()

@@ -27,6 +27,9 @@ public final class RequestRules {
     /** A request id: also part of every audit record's {@code ce_id}, so no {@code /} and no spaces. */
     public static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
 
+    /** A program's digest: {@code sha256:} and 64 lowercase hex digits. */
+    public static final Pattern PROGRAM_DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
     public static final Pattern CONFIG_KEY = Pattern.compile("[A-Za-z0-9_][A-Za-z0-9_.:-]{0,127}");
 
     /** {@code otel.appCode} and {@code otel.index}. */

@@ -93,7 +93,7 @@ public class Engine {
             result.complete(EngineResult.of(EngineResult.Status.FAILED, Map.of(), e.getMessage()));
             return new EngineRun(spec, events, result, null, scheduler, config.cancelEscalation());
         }
-        var secrets = new SecretRedactor(spec.secretConfig().values());
+        var secrets = new SecretRedactor(spec.secrets());
         var command = new RunCommand(
                 located,
                 parser.mapper(),

@@ -40,12 +40,12 @@ public final class Workspaces {
 
     /** Selects the spec's stack in its own workspace, creating both if need be; its CLI runs as {@code command}. */
     WorkspaceStack open(RunSpec spec, PulumiCommand command) throws AutomationException, IOException {
-        Path stackDir =
-                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
-        Path home = stackDir.resolve("pulumi-home");
-        Path work = stackDir.resolve("work");
+        Path home = stackDir(spec.project(), spec.stack()).resolve("pulumi-home");
+        Path work = workDir(spec.project(), spec.stack());
         Files.createDirectories(work);
-        Map<String, String> env = environment(home);
+        // The program's credentials first: the service's own variables are never theirs to change.
+        Map<String, String> env = new HashMap<>(spec.environment());
+        env.putAll(environment(home));
         if (spec.traceparent() != null) {
             // The CLI's root span becomes a child of the run's span (read only with --otel-traces).
             env.put("TRACEPARENT", spec.traceparent());
@@ -63,6 +63,18 @@ public final class Workspaces {
                 spec.stack(),
                 inline.body(),
                 options.workDir(work).build());
+    }
+
+    /**
+     * The stack's work directory, where the CLI runs: an inline program's project file is written there, and a
+     * directory program is copied there for each run ({@link ProgramCatalog#prepare}).
+     */
+    Path workDir(String project, String stack) {
+        return stackDir(project, stack).resolve("work");
+    }
+
+    private Path stackDir(String project, String stack) {
+        return config.workDir().resolve("stacks").resolve(project).resolve(stack);
     }
 
     /** How a command that is not an operation runs in the stack's workspace. */

@@ -62,10 +62,19 @@ public final class SecretRedactor {
 
     private JsonNode mask(JsonNode text) {
         String value = text.asText();
-        String masked = value;
+        String masked = redact(value);
+        return masked.equals(value) ? text : TextNode.valueOf(masked);
+    }
+
+    /** {@code text} with every secret value masked; null stays null. */
+    public String redact(String text) {
+        if (text == null) {
+            return null;
+        }
+        String masked = text;
         for (String secret : secrets) {
             masked = masked.replace(secret, MASK);
         }
-        return masked.equals(value) ? text : TextNode.valueOf(masked);
+        return masked;
     }
 }

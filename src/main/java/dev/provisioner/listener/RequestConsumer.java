@@ -3,6 +3,7 @@ package dev.provisioner.listener;
 import dev.provisioner.Channels;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.contract.Rejection;
+import dev.provisioner.engine.PreparedProgram;
 import dev.provisioner.request.RequestParser;
 import dev.provisioner.request.RequestRejectedException;
 import dev.provisioner.run.GracefulShutdown;
@@ -62,8 +63,10 @@ public class RequestConsumer {
 
     private void handle(ConsumerRecord<String, String> record) {
         ProvisioningRequest request;
+        PreparedProgram program;
         try {
             request = parser.parse(record.key(), record.value());
+            program = parser.program(request);
         } catch (RequestRejectedException e) {
             var readable = e.readable();
             String key = record.key();
@@ -80,6 +83,6 @@ public class RequestConsumer {
                     record.offset()));
             return;
         }
-        provisioner.provision(request);
+        provisioner.provision(request, program);
     }
 }

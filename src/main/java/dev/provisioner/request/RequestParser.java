@@ -14,6 +14,7 @@ import static dev.provisioner.contract.RequestRules.MAX_NESTING;
 import static dev.provisioner.contract.RequestRules.MAX_REQUEST_BYTES;
 import static dev.provisioner.contract.RequestRules.MAX_TIMEOUT_SECONDS;
 import static dev.provisioner.contract.RequestRules.MAX_TOKEN_CHARS;
+import static dev.provisioner.contract.RequestRules.PROGRAM_DIGEST;
 import static dev.provisioner.contract.RequestRules.REQUEST_ID;
 import static dev.provisioner.contract.RequestRules.TOKEN;
 
@@ -33,17 +34,21 @@ import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.contract.RequestRules;
 import dev.provisioner.contract.StackNames;
 import dev.provisioner.contract.Utf8;
+import dev.provisioner.engine.PreparedProgram;
 import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.telemetry.OtelConfig;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 
 /**
@@ -126,6 +131,32 @@ public class RequestParser {
         return request;
     }
 
+    /**
+     * The request's program, made ready for its run ({@link ProgramCatalog#prepare}) and identified by what will
+     * run.
+     *
+     * @throws RequestRejectedException when the program is no longer in the catalog or cannot be copied, or when
+     *     its digest is not the one the request pins
+     */
+    public PreparedProgram program(ProvisioningRequest request) throws RequestRejectedException {
+        var readable = new RequestRejectedException.Readable(
+                request.requestId(), request.operation().cliName(), request.project(), request.stack());
+        PreparedProgram program;
+        try {
+            program = catalog.prepare(request.program(), request.project(), request.stack());
+        } catch (IOException e) {
+            throw new RequestRejectedException(
+                    "program '" + request.program() + "' cannot be made ready to run: " + e.getMessage(), readable);
+        }
+        if (request.programDigest() != null && !request.programDigest().equals(program.digest())) {
+            throw new RequestRejectedException(
+                    "program '" + request.program() + "' is " + program.digest() + ", not the "
+                            + request.programDigest() + " the request pins (programDigest)",
+                    readable);
+        }
+        return program;
+    }
+
     private ProvisioningRequest read(String payload) throws RequestRejectedException {
         if (payload == null || payload.isBlank()) {
             throw new RequestRejectedException("the request is empty", RequestRejectedException.Readable.NONE);
@@ -198,7 +229,19 @@ public class RequestParser {
         } else if (catalog.find(r.program()).isEmpty()) {
             problems.add("program '" + PayloadText.quoted(r.program()) + "' is not in the catalog " + catalog.names());
         }
+        if (r.programDigest() != null
+                && !PROGRAM_DIGEST.matcher(r.programDigest()).matches()) {
+            problems.add("programDigest must be sha256: and 64 lowercase hex digits");
+        }
         checkConfig(problems, r.config(), r.secretConfig());
+        if (r.program() != null) {
+            Set<String> serviceKeys = new TreeSet<>(catalog.credentialConfigKeys(r.program()));
+            serviceKeys.retainAll(union(r.config().keySet(), r.secretConfig().keySet()));
+            if (!serviceKeys.isEmpty()) {
+                problems.add("config keys " + serviceKeys + " are set by the service for program '" + r.program()
+                        + "' (its credentials)");
+            }
+        }
         if (r.requestedBy() == null || r.requestedBy().isBlank()) {
             problems.add("requestedBy is required");
         } else if (RequestRules.length(r.requestedBy()) > MAX_ACTOR_CHARS
@@ -212,6 +255,12 @@ public class RequestParser {
             problems.add("timeoutSeconds must be between 1 and " + MAX_TIMEOUT_SECONDS);
         }
         return problems;
+    }
+
+    private static Set<String> union(Set<String> a, Set<String> b) {
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return all;
     }
 
     private static void checkName(List<String> problems, String field, String value) {

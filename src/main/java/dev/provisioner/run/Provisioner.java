@@ -11,10 +11,11 @@ import dev.provisioner.engine.Engine;
 import dev.provisioner.engine.EngineResult;
 import dev.provisioner.engine.EngineRun;
 import dev.provisioner.engine.HistoryEntry;
-import dev.provisioner.engine.ProgramCatalog;
+import dev.provisioner.engine.PreparedProgram;
 import dev.provisioner.engine.RunSpec;
 import dev.provisioner.event.RunSink;
 import dev.provisioner.event.RunSinks;
+import dev.provisioner.event.SecretRedactor;
 import dev.provisioner.telemetry.OtelLogSink;
 import dev.provisioner.telemetry.RunLogs;
 import io.opentelemetry.api.trace.Span;
@@ -32,6 +33,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -52,7 +54,6 @@ public class Provisioner {
             "audit", "the run ended, but the broker did not take every record of its audit trail");
 
     private final Engine engine;
-    private final ProgramCatalog catalog;
     private final AuditSink audit;
     private final OtelLogSink otel;
     private final Completions completions;
@@ -67,7 +68,6 @@ public class Provisioner {
 
     public Provisioner(
             Engine engine,
-            ProgramCatalog catalog,
             AuditSink audit,
             OtelLogSink otel,
             Completions completions,
@@ -78,7 +78,6 @@ public class Provisioner {
             Clock clock,
             RunsConfig config) {
         this.engine = engine;
-        this.catalog = catalog;
         this.audit = audit;
         this.otel = otel;
         this.completions = completions;
@@ -94,15 +93,17 @@ public class Provisioner {
      * Runs a valid request and publishes its completion. Blocks for as long as the run takes: call it on
      * a worker thread.
      *
+     * @param program the request's program, made ready for this run ({@code RequestParser.program}): every audit
+     *     record and the completion name its digest
      * @throws RequestLeftForRedelivery when the service stopped the run to shut down: nothing is
      *     published, and the request must be delivered again
      * @throws RuntimeException when the broker does not acknowledge the audit trail's start (when the
      *     trail is strict) or the completion: the request is then not done, and must be delivered again
      */
-    public Completion provision(ProvisioningRequest request) {
+    public Completion provision(ProvisioningRequest request, PreparedProgram program) {
         journal.queued(request);
         try {
-            return accept(request);
+            return accept(request, program);
         } catch (RuntimeException e) {
             // Not done: the request is delivered again, here or on another replica.
             journal.interrupted(request.requestId());
@@ -110,11 +111,11 @@ public class Provisioner {
         }
     }
 
-    private Completion accept(ProvisioningRequest request) {
+    private Completion accept(ProvisioningRequest request, PreparedProgram program) {
         LOG.infof(
                 "request %s (%s %s) accepted",
                 request.requestId(), request.operation().cliName(), request.key());
-        AuditTrail trail = audit.open(request);
+        AuditTrail trail = audit.open(request, program.digest());
         // Strict (the default): nothing runs until the audit trail holds the request.
         Acks.await(trail.gate("accepted", accepted(request)));
 
@@ -130,6 +131,7 @@ public class Provisioner {
                             .status(Completion.Status.CANCELLED, error)
                             .between(now, now)
                             .engineVersion(engineVersion())
+                            .program(identity(program))
                             .build());
         }
 
@@ -141,7 +143,8 @@ public class Provisioner {
                 .setAttribute("enduser.id", request.requestedBy())
                 .startSpan();
         try {
-            Completion completion = run(request, trail, Context.current().with(span));
+            Completion completion =
+                    run(request, program, trail, Context.current().with(span));
             if (completion.status() != Completion.Status.SUCCEEDED) {
                 span.setStatus(StatusCode.ERROR, completion.status().wireName());
             }
@@ -190,18 +193,22 @@ public class Provisioner {
         return completion;
     }
 
-    private Completion run(ProvisioningRequest request, AuditTrail trail, Context trace) {
+    private Completion run(ProvisioningRequest request, PreparedProgram program, AuditTrail trail, Context trace) {
         Instant started = clock.instant();
+        // The request cannot set a key of the program's credentials (RequestParser): nothing is overridden.
+        Map<String, String> secretConfig = new HashMap<>(request.secretConfig());
+        secretConfig.putAll(program.secretConfig());
         var spec = new RunSpec(
                 request.operation(),
                 request.project(),
                 request.stack(),
-                catalog.find(request.program()).orElseThrow(),
+                program.program(),
                 request.config(),
-                request.secretConfig(),
+                secretConfig,
                 new UpdateMessage(request.requestId(), request.requestedBy()).text(),
-                traceparent(trace));
-        Acks.await(trail.gate("started", Map.of("engineVersion", engineVersion())));
+                traceparent(trace),
+                program.environment());
+        Acks.await(trail.gate("started", started(program)));
         EngineRun run = engine.start(spec, recovery -> Acks.await(trail.lifecycle("recovered", recovery)));
         journal.running(request.requestId());
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
@@ -230,21 +237,22 @@ public class Provisioner {
             throw RequestLeftForRedelivery.of(request.requestId());
         }
         if (result.alreadyRan()) {
-            return redelivered(request, result);
+            return redelivered(request, program, result);
         }
         return Completion.of(request)
-                .status(status(result), error(result, summary, run.cancellation()))
+                .status(status(result), error(result, summary, run.cancellation(), new SecretRedactor(spec.secrets())))
                 .between(started, clock.instant())
                 .resourceChanges(summary.resourceChanges())
                 .outputs(masked(result.outputs()))
                 .events(new Completion.EventCounts(
                         summary.total(), logs.enabled(), exported.exported(), exported.dropped(), trail.acknowledged()))
                 .engineVersion(engineVersion())
+                .program(identity(program))
                 .build();
     }
 
     /** The completion of a request whose update the stack's history already holds. */
-    private Completion redelivered(ProvisioningRequest request, EngineResult result) {
+    private Completion redelivered(ProvisioningRequest request, PreparedProgram program, EngineResult result) {
         HistoryEntry earlier = result.earlier();
         Instant start = Optional.ofNullable(earlier.startTime()).orElse(clock.instant());
         Instant end = Optional.ofNullable(earlier.endTime()).orElse(start);
@@ -254,6 +262,7 @@ public class Provisioner {
                 .resourceChanges(earlier.resourceChanges())
                 .outputs(masked(result.outputs()))
                 .engineVersion(engineVersion())
+                .program(identity(program))
                 .redelivered()
                 .build();
     }
@@ -266,7 +275,9 @@ public class Provisioner {
         };
     }
 
-    private static Completion.ErrorInfo error(EngineResult result, RunSummary summary, Cancellation cancellation) {
+    /** The CLI's own words (when no engine event said what failed) may quote a secret: they are masked too. */
+    private static Completion.ErrorInfo error(
+            EngineResult result, RunSummary summary, Cancellation cancellation, SecretRedactor secrets) {
         return switch (result.status()) {
             case SUCCEEDED -> null;
             case CANCELLED ->
@@ -274,7 +285,8 @@ public class Provisioner {
                         ? new Completion.ErrorInfo("timeout", "the run outlived its timeout and was cancelled")
                         : new Completion.ErrorInfo("cancelled", "the run was cancelled");
             case FAILED ->
-                new Completion.ErrorInfo("engine", summary.errors() != null ? summary.errors() : result.error());
+                new Completion.ErrorInfo(
+                        "engine", summary.errors() != null ? summary.errors() : secrets.redact(result.error()));
         };
     }
 
@@ -292,6 +304,19 @@ public class Provisioner {
                 "otelAppCode", request.otel() == null ? null : request.otel().appCode());
         details.put("timeoutSeconds", request.timeoutSeconds());
         return details;
+    }
+
+    private Map<String, Object> started(PreparedProgram program) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("engineVersion", engineVersion());
+        // Which credentials the service gave the run, by name only.
+        details.put("credentialEnv", new TreeSet<>(program.environment().keySet()));
+        details.put("credentialConfigKeys", new TreeSet<>(program.secretConfig().keySet()));
+        return details;
+    }
+
+    private static Completion.ProgramInfo identity(PreparedProgram program) {
+        return new Completion.ProgramInfo(program.name(), program.digest(), program.serviceVersion());
     }
 
     /** The run span's W3C {@code traceparent}, or null when there is no span to join. */

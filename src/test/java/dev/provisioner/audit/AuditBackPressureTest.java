@@ -97,6 +97,7 @@ class AuditBackPressureTest {
                 Map.of(),
                 "alice@example.com",
                 null,
+                null,
                 null);
     }
 

@@ -330,6 +330,7 @@ class PipelineBenchmarkTest {
                 Map.of(),
                 ACTOR,
                 new ProvisioningRequest.OtelTarget(APP_CODE, TOKEN, null, null, null),
+                null,
                 null);
     }
 

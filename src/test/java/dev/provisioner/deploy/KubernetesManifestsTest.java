@@ -168,22 +168,72 @@ class KubernetesManifestsTest {
                 .extracting(VolumeMount::getMountPath)
                 .containsExactlyInAnyOrder(workDir, "/tmp");
         assertThat(pod.getVolumes())
-                .filteredOn(volume -> volume.getSecret() == null)
+                .filteredOn(volume -> volume.getSecret() == null && volume.getConfigMap() == null)
                 .allSatisfy(volume -> assertThat(volume.getEmptyDir()).isNotNull())
                 .extracting(Volume::getName)
                 .hasSize(2);
-        // The audit chain's signing key: a secret, read-only, readable by the pod's group only.
+        // The audit chain's signing key and the programs' credentials: secrets, read-only, readable by the pod's
+        // group only.
+        assertThat(pod.getVolumes())
+                .filteredOn(volume -> volume.getSecret() != null)
+                .hasSize(2)
+                .allSatisfy(volume ->
+                        assertThat(volume.getSecret().getDefaultMode()).isEqualTo(0440));
         Volume signing = pod.getVolumes().stream()
-                .filter(volume -> volume.getSecret() != null)
+                .filter(volume -> volume.getName().equals("audit-signing"))
                 .findFirst()
                 .orElseThrow();
-        assertThat(signing.getSecret().getDefaultMode()).isEqualTo(0440);
         assertThat(env(container, "PROVISIONER_AUDIT_SIGNING_KEY_FILE"))
                 .startsWith(container.getVolumeMounts().stream()
                         .filter(mount -> mount.getName().equals(signing.getName()))
                         .findFirst()
                         .orElseThrow()
                         .getMountPath());
+    }
+
+    @Test
+    void programsAndTheirCredentialsAreMountedWhereTheServiceReadsThem() throws IOException {
+        List<JsonNode> objects = Kustomize.build(EXAMPLE);
+        PodSpec pod = pod(objects);
+        Container container = container(objects);
+        ConfigMap programs = all(objects, ConfigMap.class).stream()
+                .filter(map -> map.getMetadata().getName().equals("provisioner-programs"))
+                .findFirst()
+                .orElseThrow();
+
+        assertThat(programs.getData())
+                .as("the catalog's example is deploy/programs' own")
+                .containsExactly(Map.entry(
+                        "stash-yaml.yaml", Files.readString(Path.of("deploy/programs/stash-yaml/Pulumi.yaml"))));
+        assertThat(mountOf(pod, container, "provisioner-programs"))
+                .isEqualTo(env(container, "PROVISIONER_PROGRAMS_CATALOG_DIR"));
+        assertThat(mountOf(pod, container, "provisioner-program-credentials"))
+                .as("Quarkus reads config/application.properties in the working directory")
+                .isEqualTo(container.getWorkingDir() + "/config");
+        assertThat(pod.getVolumes())
+                .filteredOn(volume -> volume.getSecret() != null
+                        && volume.getSecret().getSecretName().equals("provisioner-program-credentials"))
+                .singleElement()
+                .satisfies(volume -> assertThat(volume.getSecret().getItems())
+                        .singleElement()
+                        .satisfies(item -> assertThat(item.getPath()).isEqualTo("application.properties")));
+    }
+
+    /** Where the volume of the ConfigMap or Secret {@code name} is mounted, read-only. */
+    private static String mountOf(PodSpec pod, Container container, String name) {
+        Volume volume = pod.getVolumes().stream()
+                .filter(v ->
+                        (v.getConfigMap() != null && v.getConfigMap().getName().equals(name))
+                                || (v.getSecret() != null
+                                        && v.getSecret().getSecretName().equals(name)))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume of " + name));
+        VolumeMount mount = container.getVolumeMounts().stream()
+                .filter(m -> m.getName().equals(volume.getName()))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("volume " + volume.getName() + " is not mounted"));
+        assertThat(mount.getReadOnly()).as(mount.getName()).isTrue();
+        return mount.getMountPath();
     }
 
     @Test
@@ -280,8 +330,13 @@ class KubernetesManifestsTest {
                 .orElseThrow(() -> new AssertionError("no " + name + " in the container's env"));
     }
 
+    /** The service's environment: the ConfigMap that is not the program catalog. */
     private static Map<String, String> environment(List<JsonNode> objects) {
-        return one(objects, ConfigMap.class).getData();
+        List<ConfigMap> maps = all(objects, ConfigMap.class).stream()
+                .filter(map -> !map.getMetadata().getName().equals("provisioner-programs"))
+                .toList();
+        assertThat(maps).hasSize(1);
+        return maps.get(0).getData();
     }
 
     private static PodSpec pod(List<JsonNode> objects) {

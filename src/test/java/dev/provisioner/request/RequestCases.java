@@ -153,6 +153,7 @@ final class RequestCases {
                 new Accepted(
                         "labels at their longest",
                         r -> otel(r).put("appCode", "A".repeat(64)).put("index", "i-._".repeat(16))),
+                new Accepted("a pinned program digest", r -> r.put("programDigest", "sha256:" + "0a".repeat(32))),
                 new Accepted("the shortest timeout", r -> r.put("timeoutSeconds", 1)),
                 new Accepted("the longest timeout", r -> r.put("timeoutSeconds", MAX_TIMEOUT_SECONDS)),
                 new Accepted("a whole timeout written with a fraction", r -> r.put("timeoutSeconds", 60.0)),
@@ -372,6 +373,16 @@ final class RequestCases {
                 List.of("otel", "endpoint"),
                 "at most 2048 characters",
                 r -> otel(r).put("endpoint", ALLOWED_ENDPOINT + "/" + "p".repeat(MAX_ENDPOINT_CHARS))));
+        // The program digest.
+        for (String digest :
+                new String[] {"0a".repeat(32), "sha256:" + "0A".repeat(32), "sha256:abc", "sha512:" + "0a".repeat(64)
+                }) {
+            cases.add(new Refused(
+                    "a program digest " + digest,
+                    List.of("programDigest"),
+                    "programDigest must be sha256: and 64 lowercase hex digits",
+                    r -> r.put("programDigest", digest)));
+        }
         // The timeout.
         for (long seconds : new long[] {0, -1, MAX_TIMEOUT_SECONDS + 1L}) {
             cases.add(new Refused(

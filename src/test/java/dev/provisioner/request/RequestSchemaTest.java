@@ -69,7 +69,9 @@ class RequestSchemaTest {
                 .build();
         ProgramCatalog catalog = new ProgramCatalog(
                 List.of(new StashDemoProgram(), new SlowDemoProgram(), new FailingDemoProgram()),
-                config.getConfigMapping(ProgramsConfig.class));
+                config.getConfigMapping(ProgramsConfig.class),
+                null,
+                null); // no program is made ready to run here
         return new RequestParser(Requests.JSON, catalog, config.getConfigMapping(OtelConfig.class));
     }
 
@@ -132,6 +134,8 @@ class RequestSchemaTest {
     void theSchemasPatternsAreTheRules() {
         SoftAssertions.assertSoftly(soft -> {
             soft.assertThat(text("/properties/requestId/pattern")).isEqualTo("^" + REQUEST_ID.pattern() + "$");
+            soft.assertThat(text("/properties/programDigest/pattern"))
+                    .isEqualTo("^" + RequestRules.PROGRAM_DIGEST.pattern() + "$");
             soft.assertThat(text("/$defs/config/propertyNames/pattern")).isEqualTo("^" + CONFIG_KEY.pattern() + "$");
             soft.assertThat(text("/$defs/label/pattern")).isEqualTo("^" + LABEL.pattern() + "$");
             soft.assertThat(text("/properties/otel/properties/attributes/propertyNames/pattern"))

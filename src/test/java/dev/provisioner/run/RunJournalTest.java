@@ -99,9 +99,20 @@ class RunJournalTest {
                 null,
                 "alice@example.com",
                 null,
+                null,
                 null);
         ProvisioningRequest other = new ProvisioningRequest(
-                "journal-3", Operation.UP, "journal", "dev", "stash-demo", Map.of("a", "9"), null, "alice", null, null);
+                "journal-3",
+                Operation.UP,
+                "journal",
+                "dev",
+                "stash-demo",
+                Map.of("a", "9"),
+                null,
+                "alice",
+                null,
+                null,
+                null);
 
         assertThat(journal.submitted(request)).isEqualTo(RunJournal.Match.NEW);
         assertThat(journal.submitted(reordered)).isEqualTo(RunJournal.Match.SAME);
@@ -118,6 +129,7 @@ class RunJournalTest {
                 Map.of("a", "1", "b", "2"),
                 Map.of(),
                 "alice@example.com",
+                null,
                 null,
                 null);
     }
@@ -138,6 +150,7 @@ class RunJournalTest {
                 null,
                 Completion.EventCounts.NONE,
                 "3.259.0",
+                null,
                 false,
                 null);
     }

@@ -100,6 +100,7 @@ class RunLogsTest {
                 Map.of(),
                 "alice@example.com",
                 new ProvisioningRequest.OtelTarget("APP", "token", null, null, null),
+                null,
                 null);
     }
 
