@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
 import com.pulumi.automation.ConcurrentUpdateException;
-import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
+import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.DaemonThreads;
@@ -20,7 +20,6 @@ import dev.provisioner.event.SecretRedactor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,44 +130,71 @@ public class Engine {
         }
     }
 
+    /**
+     * The run's command sequence (README, "The engine adapter"): the stack's history, which also says whether
+     * the backend has the stack; {@code stack init} only when it has not; the configuration only when it
+     * changed; the operation. Outputs and the SDK's look at the update come from the operation's own events.
+     */
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
-        try (WorkspaceStack stack = workspaces.open(spec, command)) {
-            if (spec.operation() != Operation.PREVIEW) {
-                var earlier = history.read(spec.project(), spec.stack(), command).orElse(List.of()).stream()
-                        .filter(update -> update.message().equals(spec.message()) && update.succeeded())
-                        .findFirst();
-                if (earlier.isPresent()) {
-                    Map<String, EngineResult.StackOutput> outputs = Map.of();
-                    if (spec.operation() == Operation.UP) {
-                        stack.getOutputs();
-                        outputs = command.outputs();
-                    }
-                    return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null, earlier.get());
-                }
-            }
-            configure(stack, spec);
-            Map<String, EngineResult.StackOutput> outputs;
+        try {
+            Optional<List<HistoryEntry>> updates = history.read(spec.project(), spec.stack(), command);
+            WorkspaceStack stack;
             try {
-                outputs = operate(stack, spec, command);
-            } catch (ConcurrentUpdateException locked) {
-                // The CLI refused before it started the engine: no event was sent, so the operation can
-                // start again from the first event.
-                Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
-                if (stale.isPresent()) {
-                    // Told first: the repair is made once the audit trail holds it.
-                    onRecovery.accept(stale.get());
-                    recovery.repair(stack, spec, command, stale.get());
-                }
-                outputs = operate(stack, spec, command);
+                stack = workspaces.open(spec, command, updates.isPresent());
+            } catch (StackAlreadyExistsException raced) {
+                // Made since its history was read: read it again, it may hold this request's update.
+                updates = history.read(spec.project(), spec.stack(), command);
+                stack = workspaces.open(spec, command, true);
             }
-            return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
+            try (WorkspaceStack opened = stack) {
+                return execute(run, opened, command, updates.orElse(List.of()), onRecovery);
+            }
         } catch (CommandException e) {
             var status = run.cancellation() != null ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
             return EngineResult.of(status, Map.of(), bounded(e.getMessage()));
         } catch (Exception e) {
             return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
         }
+    }
+
+    private EngineResult execute(
+            EngineRun run,
+            WorkspaceStack stack,
+            RunCommand command,
+            List<HistoryEntry> updates,
+            Consumer<Recovery> onRecovery)
+            throws Exception {
+        RunSpec spec = run.spec();
+        if (spec.operation() != Operation.PREVIEW) {
+            var earlier = updates.stream()
+                    .filter(update -> update.message().equals(spec.message()) && update.succeeded())
+                    .findFirst();
+            if (earlier.isPresent()) {
+                Map<String, EngineResult.StackOutput> outputs = Map.of();
+                if (spec.operation() == Operation.UP) {
+                    stack.getOutputs();
+                    outputs = command.outputs();
+                }
+                return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null, earlier.get());
+            }
+        }
+        workspaces.configure(stack, spec);
+        Map<String, EngineResult.StackOutput> outputs;
+        try {
+            outputs = operate(stack, spec, command);
+        } catch (ConcurrentUpdateException locked) {
+            // The CLI refused before it started the engine: no event was sent, so the operation can
+            // start again from the first event.
+            Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+            if (stale.isPresent()) {
+                // Told first: the repair is made once the audit trail holds it.
+                onRecovery.accept(stale.get());
+                recovery.repair(stack, spec, command, stale.get());
+            }
+            outputs = operate(stack, spec, command);
+        }
+        return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
     }
 
     /** Runs the operation; returns the stack's outputs after {@code up}, else none. */
@@ -199,23 +225,6 @@ public class Engine {
                         .build());
         }
         return Map.of();
-    }
-
-    /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
-    private static void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException {
-        Map<String, ConfigValue> wanted = new HashMap<>();
-        spec.config().forEach((k, v) -> wanted.put(k, new ConfigValue(v, false)));
-        spec.secretConfig().forEach((k, v) -> wanted.put(k, new ConfigValue(v, true)));
-        String prefix = spec.project() + ":";
-        List<String> stale = stack.getAllConfig().keySet().stream()
-                .filter(k -> !wanted.containsKey(k.startsWith(prefix) ? k.substring(prefix.length()) : k))
-                .toList();
-        if (!stale.isEmpty()) {
-            stack.removeAllConfig(stale);
-        }
-        if (!wanted.isEmpty()) {
-            stack.setAllConfig(wanted);
-        }
     }
 
     private static String describe(Throwable e) {

@@ -3,7 +3,6 @@ package dev.provisioner.engine;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
@@ -32,6 +31,11 @@ import java.util.regex.Pattern;
  * configured binary, keeps the handle of the process it started (so the run can be signalled), and
  * serves the engine's event log on loopback as raw JSON, so that no event or field is lost in the
  * SDK's mapping.
+ *
+ * <p>It also starts no process for what it already knows (README, "The engine adapter"): every operation
+ * names its stack, so selecting a stack the backend is known to hold needs no CLI; after an operation the SDK
+ * reads the stack's outputs and its latest update, which the operation's own events carried (the root Stack's
+ * outputs event, secrets blinded by the engine, and the summary). Secret outputs are never read in the clear.
  */
 final class RunCommand implements PulumiCommand {
 
@@ -47,6 +51,10 @@ final class RunCommand implements PulumiCommand {
     private static final String LOCKED = "the stack is currently locked by";
     private static final String CONFLICT = "[409] Conflict: Another update is currently in progress.";
     private static final String SECRET_MASK = "[secret]";
+    /** The key and value that mark a secret in the engine's events ({@code resource.SecretSig}). */
+    private static final String SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
+
+    private static final String STACK_TYPE = "pulumi:pulumi:Stack";
     /** The exit code of a command that was not started because the run was cancelled (as after SIGINT). */
     private static final int CANCELLED_EXIT = 130;
 
@@ -57,8 +65,14 @@ final class RunCommand implements PulumiCommand {
     private final Optional<String> otelTraces;
     private volatile CliProcess process;
     private volatile boolean cancelled;
-    private volatile JsonNode maskedOutputs = NullNode.getInstance();
-    private volatile JsonNode plainOutputs = NullNode.getInstance();
+    /** The stack every operation names, or null (a read that names its own). */
+    private volatile String stack;
+    /** Whether the backend is known to hold {@link #stack}. */
+    private volatile boolean stackExists;
+    /** The stack's outputs, secrets as {@value #SECRET_MASK}; null until an operation or a read showed them. */
+    private volatile ObjectNode outputs;
+    /** The kind ({@code update}, …) of the operation that succeeded last, or null. */
+    private volatile String lastUpdate;
 
     /**
      * @param events receives each engine event's JSON, in engine order, from one thread at a time
@@ -80,6 +94,15 @@ final class RunCommand implements PulumiCommand {
     @Override
     public Version version() {
         return cli.version();
+    }
+
+    /**
+     * Makes every operation name {@code name} ({@code --stack}: the SDK drops it), so the CLI's selected stack
+     * no longer matters; {@code exists}: the backend holds it, and selecting it starts no process.
+     */
+    void forStack(String name, boolean exists) {
+        this.stack = name;
+        this.stackExists = exists;
     }
 
     /** No operation starts from now on, and the running process, if any, is asked to stop. */
@@ -110,30 +133,121 @@ final class RunCommand implements PulumiCommand {
     @Override
     public CommandResult run(List<String> args, CommandRunOptions options) throws AutomationException {
         if (args.isEmpty() || !OPERATIONS.contains(args.get(0))) {
-            return start(args, options, null);
+            Optional<CommandResult> known = answered(args);
+            return known.isPresent() ? known.get() : read(args, options);
         }
         if (cancelled) {
             throw new CommandException(new CommandResult(CANCELLED_EXIT, "", "cancelled before the engine started"));
         }
-        Consumer<String> sink = events;
+        outputs = null;
+        lastUpdate = null;
+        Consumer<String> observed = json -> {
+            events.accept(json);
+            observe(json);
+        };
+        Consumer<String> sink = observed;
         if (options.onEngineEvent() != null) {
             // The SDK listens itself on preview (to read its summary): give it its own mapping too.
             var sdk = options.onEngineEvent();
             var serializer = new LocalSerializer();
             sink = json -> {
-                events.accept(json);
+                observed.accept(json);
                 sdk.accept(serializer.deserializeJson(json, com.pulumi.automation.events.EngineEvent.class));
             };
         }
-        List<String> operation = args;
+        List<String> operation = new ArrayList<>(args);
+        if (stack != null && !args.contains("--stack")) {
+            operation.add("--stack");
+            operation.add(stack);
+        }
         if (otelTraces.isPresent()) {
-            operation = new ArrayList<>(args);
             operation.add("--otel-traces");
             operation.add(otelTraces.get());
         }
+        CommandResult result;
         try (var server = EngineEventServer.start(sink)) {
-            return start(operation, options, server);
+            result = start(operation, options, server);
         }
+        lastUpdate = switch (args.get(0)) {
+            case "up" -> "update";
+            case "refresh" -> "refresh";
+            case "destroy" -> "destroy";
+            default -> null;
+        };
+        return result;
+    }
+
+    /** What the run already knows of a command's answer, so that no process need start for it. */
+    private Optional<CommandResult> answered(List<String> args) {
+        if (args.size() < 2 || !args.get(0).equals("stack")) {
+            return Optional.empty();
+        }
+        String verb = args.get(1);
+        if (verb.equals("select") && stackExists && stack != null && args.contains(stack)) {
+            // Every operation names the stack: selecting it would change nothing the run uses.
+            return Optional.of(new CommandResult(0, "", ""));
+        }
+        if (isStackOutput(args) && outputs != null) {
+            return Optional.of(new CommandResult(0, asText(outputs), ""));
+        }
+        if (verb.equals("history") && lastUpdate != null && !args.contains("--stack") && args.contains("1")) {
+            // The SDK's look at the update that just succeeded: its summary event said all the run uses.
+            ObjectNode update =
+                    mapper.createObjectNode().put("kind", lastUpdate).put("result", "succeeded");
+            return Optional.of(
+                    new CommandResult(0, mapper.createArrayNode().add(update).toString(), ""));
+        }
+        return Optional.empty();
+    }
+
+    /** A command that is no operation; a read of the stack's outputs is of masked values only. */
+    private CommandResult read(List<String> args, CommandRunOptions options) throws AutomationException {
+        if (!isStackOutput(args)) {
+            return start(args, options, null);
+        }
+        List<String> masked = new ArrayList<>(args);
+        masked.remove("--show-secrets");
+        CommandResult result = start(masked, options, null);
+        outputs = parseOutputs(result.standardOutput());
+        return new CommandResult(result.code(), asText(outputs), result.standardError());
+    }
+
+    /** Keeps what the run's answers need from an engine event: the root stack's outputs. */
+    private void observe(String json) {
+        if (!json.contains("\"resOutputsEvent\"") || !json.contains("\"type\":\"" + STACK_TYPE + "\"")) {
+            return;
+        }
+        try {
+            JsonNode metadata = mapper.readTree(json).path("resOutputsEvent").path("metadata");
+            if (!STACK_TYPE.equals(metadata.path("type").asText())) {
+                return;
+            }
+            JsonNode stackOutputs = metadata.path("new").path("outputs");
+            if (!stackOutputs.isObject()) {
+                return;
+            }
+            ObjectNode kept = mapper.createObjectNode();
+            stackOutputs
+                    .fields()
+                    .forEachRemaining(e -> kept.set(
+                            e.getKey(),
+                            holdsSecret(e.getValue()) ? mapper.getNodeFactory().textNode(SECRET_MASK) : e.getValue()));
+            outputs = kept;
+        } catch (JsonProcessingException e) {
+            // Not an event this run can read; the outputs are then read from the state.
+        }
+    }
+
+    private static boolean holdsSecret(JsonNode value) {
+        if (value.isObject() && value.has(SECRET_SIG_KEY)) {
+            return true;
+        }
+        for (JsonNode inner : value) {
+            if (holdsSecret(inner)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -175,7 +289,7 @@ final class RunCommand implements PulumiCommand {
             if (result.code() != 0) {
                 throw failure(result);
             }
-            return isStackOutput(args) ? keepOutputs(args, result) : result;
+            return result;
         } catch (IOException e) {
             throw new AutomationException("cannot start " + cli.binary() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -187,17 +301,23 @@ final class RunCommand implements PulumiCommand {
     }
 
     /**
-     * The stack's outputs as the CLI printed them, each with whether it is a secret. Read by the last
-     * {@code stack output} commands of this run (the Automation API runs them after {@code up}).
+     * The stack's outputs as the last operation's events or the last read showed them, typed, each with whether
+     * it is a secret; a secret's value is never known here ({@code null}).
      */
     Map<String, EngineResult.StackOutput> outputs() {
-        Map<String, EngineResult.StackOutput> outputs = new LinkedHashMap<>();
-        plainOutputs.fields().forEachRemaining(e -> {
-            boolean secret = SECRET_MASK.equals(maskedOutputs.path(e.getKey()).asText(null));
-            outputs.put(
-                    e.getKey(), new EngineResult.StackOutput(mapper.convertValue(e.getValue(), Object.class), secret));
+        Map<String, EngineResult.StackOutput> known = new LinkedHashMap<>();
+        ObjectNode shown = outputs;
+        if (shown == null) {
+            return known;
+        }
+        shown.fields().forEachRemaining(e -> {
+            boolean secret = SECRET_MASK.equals(e.getValue().asText(null));
+            known.put(
+                    e.getKey(),
+                    new EngineResult.StackOutput(
+                            secret ? null : mapper.convertValue(e.getValue(), Object.class), secret));
         });
-        return outputs;
+        return known;
     }
 
     private static boolean isStackOutput(List<String> args) {
@@ -207,24 +327,20 @@ final class RunCommand implements PulumiCommand {
                 && args.contains("--json");
     }
 
-    /**
-     * The SDK (1.36.1) reads {@code stack output --json} as a map of strings and fails on any other
-     * output, a list or a number: keep the real outputs here and hand the SDK each value as JSON text.
-     */
-    private CommandResult keepOutputs(List<String> args, CommandResult result) throws AutomationException {
-        JsonNode printed;
+    private ObjectNode parseOutputs(String printed) throws AutomationException {
         try {
-            printed = result.standardOutput().isBlank()
-                    ? mapper.createObjectNode()
-                    : mapper.readTree(result.standardOutput());
+            JsonNode read = printed.isBlank() ? mapper.createObjectNode() : mapper.readTree(printed);
+            return read instanceof ObjectNode object ? object : mapper.createObjectNode();
         } catch (JsonProcessingException e) {
             throw new AutomationException("`pulumi stack output --json` printed no JSON: " + e.getOriginalMessage(), e);
         }
-        if (args.contains("--show-secrets")) {
-            plainOutputs = printed;
-        } else {
-            maskedOutputs = printed;
-        }
+    }
+
+    /**
+     * The SDK (1.36.1) reads {@code stack output --json} as a map of strings and fails on any other output, a
+     * list or a number: it gets each value as JSON text.
+     */
+    private String asText(ObjectNode printed) {
         ObjectNode asText = mapper.createObjectNode();
         printed.fields()
                 .forEachRemaining(e -> asText.put(
@@ -232,7 +348,7 @@ final class RunCommand implements PulumiCommand {
                         e.getValue().isTextual()
                                 ? e.getValue().asText()
                                 : e.getValue().toString()));
-        return new CommandResult(result.code(), asText.toString(), result.standardError());
+        return asText.toString();
     }
 
     private static CommandException failure(CommandResult result) {

@@ -5,7 +5,9 @@ import com.pulumi.automation.CommandResult;
 import com.pulumi.automation.CommandRunOptions;
 import com.pulumi.automation.LocalWorkspace;
 import com.pulumi.automation.LocalWorkspaceOptions;
-import com.pulumi.automation.PulumiCommand;
+import com.pulumi.automation.ProjectRuntimeName;
+import com.pulumi.automation.ProjectSettings;
+import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.contract.Completion;
 import jakarta.inject.Singleton;
@@ -38,10 +40,14 @@ public final class Workspaces {
         this.cli = cli;
     }
 
-    /** Selects the spec's stack in its own workspace, creating both if need be; its CLI runs as {@code command}. */
-    WorkspaceStack open(RunSpec spec, PulumiCommand command) throws AutomationException, IOException {
-        Path stackDir =
-                config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
+    /**
+     * The spec's stack in its own workspace, its CLI run as {@code command}. {@code exists}: the backend holds
+     * the stack (its history was just read), and no CLI starts; else it is created ({@code stack init}).
+     *
+     * @throws StackAlreadyExistsException when it was to be created and the backend has it
+     */
+    WorkspaceStack open(RunSpec spec, RunCommand command, boolean exists) throws AutomationException, IOException {
+        Path stackDir = stackDir(spec);
         Path home = stackDir.resolve("pulumi-home");
         Path work = stackDir.resolve("work");
         Files.createDirectories(work);
@@ -55,14 +61,27 @@ public final class Workspaces {
                 .pulumiCommand(command)
                 .environmentVariables(env);
         if (spec.program() instanceof Program.Directory directory) {
-            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
+            options.workDir(directory.path());
+        } else {
+            var inline = (Program.Inline) spec.program();
+            options.workDir(work)
+                    .program(inline.body())
+                    .projectSettings(ProjectSettings.builder(spec.project(), ProjectRuntimeName.JAVA)
+                            .build());
         }
-        var inline = (Program.Inline) spec.program();
-        return LocalWorkspace.createOrSelectStack(
-                spec.project(),
-                spec.stack(),
-                inline.body(),
-                options.workDir(work).build());
+        // Every operation names its stack, so the stack the CLI has selected does not matter: no `stack select`.
+        command.forStack(spec.stack(), exists);
+        var workspace = LocalWorkspace.create(options.build());
+        return exists ? WorkspaceStack.select(spec.stack(), workspace) : WorkspaceStack.create(spec.stack(), workspace);
+    }
+
+    /** Makes the stack's configuration the spec's, with the CLI only when it changed (see {@link StackConfig}). */
+    void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException, IOException {
+        new StackConfig(stackDir(spec), config.passphrase()).apply(stack, spec);
+    }
+
+    private Path stackDir(RunSpec spec) {
+        return config.workDir().resolve("stacks").resolve(spec.project()).resolve(spec.stack());
     }
 
     /** How a command that is not an operation runs in the stack's workspace. */

@@ -61,6 +61,58 @@ class EngineTest {
                 .containsEntry("create", 4);
     }
 
+    /**
+     * What each run starts, counted where every process starts: an {@code up} on a new stack needs its history
+     * (which says the stack is new), {@code stack init}, the configuration and the operation; again with the
+     * same configuration, the history and the operation; delivered again, the history and the outputs.
+     */
+    @Test
+    void eachRunStartsOnlyTheProcessesItNeeds() throws Exception {
+        engine.cli(); // its version is asked once per JVM, not per run
+        Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
+        Map<String, String> config = Map.of("count", "2");
+        Map<String, String> secrets = Map.of("secret", "counted-secret");
+        var first = new RunSpec(Operation.UP, "engine-count", "dev", demo, config, secrets, "count-1", null);
+
+        List<String> newStack = counted(first);
+        List<String> again =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, config, secrets, "count-2", null));
+        List<String> redelivered = counted(first);
+        List<String> reconfigured =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, Map.of(), Map.of(), "count-3", null));
+        List<String> destroy = counted(
+                new RunSpec(Operation.DESTROY, "engine-count", "dev", demo, Map.of(), Map.of(), "count-4", null));
+
+        assertThat(newStack).containsExactly("stack history", "stack init", "config set-all", "up");
+        assertThat(again).containsExactly("stack history", "up");
+        assertThat(redelivered).containsExactly("stack history", "stack output");
+        assertThat(reconfigured).containsExactly("stack history", "config rm-all", "up");
+        assertThat(destroy).containsExactly("stack history", "destroy");
+    }
+
+    /** The CLI commands a run started, by their first words, checking that it succeeded. */
+    private List<String> counted(RunSpec spec) throws Exception {
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Run run;
+        try (var listening = CliStarts.listen(args -> started.add(
+                args.get(0).equals("stack") || args.get(0).equals("config")
+                        ? args.get(0) + " " + args.get(1)
+                        : args.get(0)))) {
+            run = run(spec);
+        }
+        assertThat(run.result.status()).as(run.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        if (spec.operation() == Operation.UP) {
+            assertThat(run.result.outputs().get("count").value())
+                    .isEqualTo(Integer.parseInt(spec.config().getOrDefault("count", "2")));
+            assertThat(run.result.outputs()).containsKey("values");
+            if (!spec.secretConfig().isEmpty()) {
+                assertThat(run.result.outputs().get("secret").secret()).isTrue();
+                assertThat(run.result.outputs().get("secret").value()).isNull();
+            }
+        }
+        return started;
+    }
+
     private record Run(EngineResult result, List<EngineEvent> events) {}
 
     private Run run(RunSpec spec) {
