@@ -139,6 +139,10 @@ public class AuditSink {
      * @return the record's receipt, once the broker has it
      */
     public Uni<Completion.Receipt> rejected(String id, String key, String reason) {
+        if (key != null && key.startsWith(ReadsTrail.KEY_PREFIX)) {
+            // A replica's chain of reads has one writer, that replica: such a record is written without its key.
+            key = null;
+        }
         Headers headers = new CloudEventHeaders(config.source(), key == null ? "" : key)
                 .of(id + ":rejected", LIFECYCLE_PREFIX + "rejected", null, clock.instant(), 0);
         CompletableFuture<Completion.Receipt> answer = new CompletableFuture<>();
@@ -155,7 +159,7 @@ public class AuditSink {
     }
 
     /** Where {@code key}'s chain goes on: after its head on the topics, or, not strict, the best known one. */
-    private ChainLinks chainOf(String key) {
+    ChainLinks chainOf(String key) {
         if (key == null) {
             return new ChainLinks(null, ChainHeads.Head.NONE, signer);
         }
