@@ -135,7 +135,8 @@ public class AuditSink {
      *
      * @param id a stable id: the request id when the payload had a readable one, else where the payload was
      *     read (topic, partition, offset)
-     * @param key the record's key as it came
+     * @param key the record's key as it came; a key of a replica's chain of reads ({@link ReadsTrail}) is not
+     *     written, so that chain keeps its one writer
      * @return the record's receipt, once the broker has it
      */
     public Uni<Completion.Receipt> rejected(String id, String key, String reason) {

@@ -20,6 +20,8 @@ import dev.provisioner.event.SecretRedactor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,30 +133,45 @@ public class Engine {
     }
 
     /**
-     * The run's command sequence (README, "The engine adapter"): the stack's history, which also says whether
-     * the backend has the stack; {@code stack init} only when it has not; the configuration only when it
-     * changed; the operation. Outputs and the SDK's look at the update come from the operation's own events.
+     * The run's command sequence (README, "The engine adapter"): the stack, and its history for the redelivery
+     * check; the configuration only when it changed; the operation. Outputs and the SDK's look at the update come
+     * from the operation's own events.
      */
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
         try {
-            Optional<List<HistoryEntry>> updates = history.read(spec.project(), spec.stack(), command);
-            WorkspaceStack stack;
-            try {
-                stack = workspaces.open(spec, command, updates.isPresent());
-            } catch (StackAlreadyExistsException raced) {
-                // Made since its history was read: read it again, it may hold this request's update.
-                updates = history.read(spec.project(), spec.stack(), command);
-                stack = workspaces.open(spec, command, true);
-            }
-            try (WorkspaceStack opened = stack) {
-                return execute(run, opened, command, updates.orElse(List.of()), onRecovery);
+            List<HistoryEntry> updates = new ArrayList<>();
+            try (WorkspaceStack stack = open(spec, command, updates)) {
+                return execute(run, stack, command, updates, onRecovery);
             }
         } catch (CommandException e) {
             var status = run.cancellation() != null ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
             return EngineResult.of(status, Map.of(), bounded(e.getMessage()));
         } catch (Exception e) {
             return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
+        }
+    }
+
+    /**
+     * The spec's stack, its latest updates added to {@code updates}. The workspace is a hint, the backend decides:
+     * a stack this replica has a workspace for most likely exists, so its history comes first and says so; one it
+     * has none for is most likely new, so {@code stack init} comes first, and a stack it creates has no history.
+     * Either way a stack that already existed has its history read.
+     */
+    private WorkspaceStack open(RunSpec spec, RunCommand command, List<HistoryEntry> updates)
+            throws AutomationException, IOException {
+        if (workspaces.exists(spec)) {
+            Optional<List<HistoryEntry>> read = history.read(spec.project(), spec.stack(), command);
+            if (read.isPresent()) {
+                updates.addAll(read.get());
+                return workspaces.open(spec, command, true);
+            }
+        }
+        try {
+            return workspaces.open(spec, command, false);
+        } catch (StackAlreadyExistsException existing) {
+            updates.addAll(history.read(spec.project(), spec.stack(), command).orElse(List.of()));
+            return workspaces.open(spec, command, true);
         }
     }
 

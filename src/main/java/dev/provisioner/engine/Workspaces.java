@@ -75,6 +75,11 @@ public final class Workspaces {
         return exists ? WorkspaceStack.select(spec.stack(), workspace) : WorkspaceStack.create(spec.stack(), workspace);
     }
 
+    /** Whether this replica has a workspace for the spec's stack: it ran on the stack before. */
+    boolean exists(RunSpec spec) {
+        return Files.isDirectory(stackDir(spec));
+    }
+
     /** Makes the stack's configuration the spec's, with the CLI only when it changed (see {@link StackConfig}). */
     void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException, IOException {
         new StackConfig(stackDir(spec), config.passphrase()).apply(stack, spec);

@@ -14,6 +14,7 @@ import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.KafkaBrokerResource;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.Requests;
+import dev.provisioner.support.Schemas;
 import dev.provisioner.support.Tokens;
 import dev.provisioner.support.Topics;
 import dev.provisioner.verify.ChainVerifier;
@@ -72,6 +73,7 @@ class SecretOutputsTest {
         ConsumerRecord<String, String> record = reads.get(0);
         assertThat(record.key()).isEqualTo(key);
         JsonNode data = Requests.parse(record.value());
+        Schemas.assertValid(Schemas.AUDIT_RECORD, data);
         assertThat(data.get("readBy").asText()).isEqualTo(READER);
         assertThat(data.get("requestId").asText()).isEqualTo(id);
         assertThat(data.get("secretOutputs")).extracting(JsonNode::asText).containsExactly("secret");

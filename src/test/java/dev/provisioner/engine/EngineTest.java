@@ -26,6 +26,9 @@ class EngineTest {
     @Inject
     ProgramCatalog catalog;
 
+    @Inject
+    EngineConfig config;
+
     @Test
     void upThenDestroyOfTheStashDemo() {
         Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
@@ -62,9 +65,10 @@ class EngineTest {
     }
 
     /**
-     * What each run starts, counted where every process starts: an {@code up} on a new stack needs its history
-     * (which says the stack is new), {@code stack init}, the configuration and the operation; again with the
-     * same configuration, the history and the operation; delivered again, the history and the outputs.
+     * What each run starts, counted where every process starts: an {@code up} on a new stack needs {@code stack
+     * init}, the configuration and the operation; again with the same configuration, the history and the
+     * operation; delivered again, the history and the outputs; on a replica that has no workspace for a stack
+     * that exists, the refused {@code stack init}, the history, the configuration and the operation.
      */
     @Test
     void eachRunStartsOnlyTheProcessesItNeeds() throws Exception {
@@ -83,11 +87,25 @@ class EngineTest {
         List<String> destroy = counted(
                 new RunSpec(Operation.DESTROY, "engine-count", "dev", demo, Map.of(), Map.of(), "count-4", null));
 
-        assertThat(newStack).containsExactly("stack history", "stack init", "config set-all", "up");
+        deleteWorkspace("engine-count", "dev");
+        List<String> otherReplica =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, Map.of(), Map.of(), "count-5", null));
+
+        assertThat(newStack).containsExactly("stack init", "config set-all", "up");
         assertThat(again).containsExactly("stack history", "up");
         assertThat(redelivered).containsExactly("stack history", "stack output");
         assertThat(reconfigured).containsExactly("stack history", "config rm-all", "up");
         assertThat(destroy).containsExactly("stack history", "destroy");
+        assertThat(otherReplica).containsExactly("stack init", "stack history", "up");
+    }
+
+    /** As on a replica that never ran the stack: its work dir, configuration digest and stack file gone. */
+    private void deleteWorkspace(String project, String stack) throws java.io.IOException {
+        var dir = config.workDir().resolve("stacks").resolve(project).resolve(stack);
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        }
     }
 
     /** The CLI commands a run started, by their first words, checking that it succeeded. */
