@@ -42,7 +42,8 @@ public final class Workspaces {
 
     /**
      * The spec's stack in its own workspace, its CLI run as {@code command}. {@code exists}: the backend holds
-     * the stack (its history was just read), and no CLI starts; else it is created ({@code stack init}).
+     * the stack (its history was read, or {@code stack init} refused it), and no CLI starts; else it is created
+     * ({@code stack init}).
      *
      * @throws StackAlreadyExistsException when it was to be created and the backend has it
      */

@@ -83,6 +83,12 @@ class LeanRunBenchmarkTest {
         service("warm-up", "warm-" + run, StashDemoProgram.NAME, 2);
         stock("warm-up", "swarm-" + run, 2);
 
+        // One request at a time: the latency of a request alone.
+        service("alone, new", "one-" + run, StashDemoProgram.NAME, -3);
+        stock("alone, new", "sone-" + run, -3);
+        service("alone, same", "one-" + run, StashDemoProgram.NAME, -3);
+        stock("alone, same", "sone-" + run, -3);
+
         // Taking turns, so that a neighbour's load falls on both.
         service("new stacks", "svc-" + run, StashDemoProgram.NAME, STACKS);
         stock("new stacks", "stock-" + run, STACKS);
@@ -99,8 +105,12 @@ class LeanRunBenchmarkTest {
         }
     }
 
-    /** One round of {@code up}s through the service: every request sent at once, the intake runs them. */
-    private void service(String round, String project, String program, int stacks) {
+    /**
+     * One round of {@code up}s through the service: every request sent at once, the intake runs them; a negative
+     * count: that many, one at a time.
+     */
+    private void service(String round, String project, String program, int count) {
+        int stacks = Math.abs(count);
         Map<String, List<String>> started = new TreeMap<>();
         AtomicLong processes = new AtomicLong();
         List<String> ids = new ArrayList<>();
@@ -117,6 +127,9 @@ class LeanRunBenchmarkTest {
                 up.with("config").put("count", "3");
                 up.putObject("secretConfig").put("secret", "bench-secret-" + i);
                 ids.add(Requests.send(up));
+                if (count < 0) {
+                    Requests.awaitCompletion(ids.get(i));
+                }
             }
             ids.forEach(Requests::awaitCompletion);
         } catch (Exception e) {
@@ -171,14 +184,18 @@ class LeanRunBenchmarkTest {
                 round, stats(toFirstEvent), stats(overhead), stats(outsideEvents));
     }
 
-    /** The same round as a user writes it with the stock Automation API, {@link #CONCURRENCY} at a time. */
-    private void stock(String round, String project, int stacks) throws Exception {
+    /**
+     * The same round as a user writes it with the stock Automation API, {@link #CONCURRENCY} at a time; a negative
+     * count: that many, one at a time.
+     */
+    private void stock(String round, String project, int count) throws Exception {
+        int stacks = Math.abs(count);
         Program.Inline demo =
                 (Program.Inline) catalog.find(StashDemoProgram.NAME).orElseThrow();
         Path root = Path.of("target", "lean-bench", project).toAbsolutePath();
         Files.createDirectories(root.resolve("state"));
         var pulumi = LocalPulumiCommand.create();
-        ExecutorService pool = Executors.newFixedThreadPool(CONCURRENCY);
+        ExecutorService pool = Executors.newFixedThreadPool(count < 0 ? 1 : CONCURRENCY);
         List<Long> toFirstEvent = new ArrayList<>();
         List<Long> overhead = new ArrayList<>();
         List<Long> perRequest = new ArrayList<>();
