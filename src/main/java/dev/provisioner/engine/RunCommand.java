@@ -1,9 +1,6 @@
 package dev.provisioner.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
 import com.pulumi.automation.CommandResult;
@@ -18,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,10 +28,8 @@ import java.util.regex.Pattern;
  * serves the engine's event log on loopback as raw JSON, so that no event or field is lost in the
  * SDK's mapping.
  *
- * <p>It also starts no process for what it already knows (README, "The engine adapter"): every operation
- * names its stack, so selecting a stack the backend is known to hold needs no CLI; after an operation the SDK
- * reads the stack's outputs and its latest update, which the operation's own events carried (the root Stack's
- * outputs event, secrets blinded by the engine, and the summary). Secret outputs are never read in the clear.
+ * <p>It also names the stack on every operation, and starts no process for what the run already knows
+ * ({@link KnownAnswers}; README, "The engine adapter"). Secret outputs are never read in the clear.
  */
 final class RunCommand implements PulumiCommand {
 
@@ -50,11 +44,6 @@ final class RunCommand implements PulumiCommand {
     private static final Pattern STACK_EXISTS = Pattern.compile("stack.*already exists");
     private static final String LOCKED = "the stack is currently locked by";
     private static final String CONFLICT = "[409] Conflict: Another update is currently in progress.";
-    private static final String SECRET_MASK = "[secret]";
-    /** The key and value that mark a secret in the engine's events ({@code resource.SecretSig}). */
-    private static final String SECRET_SIG_KEY = "4dabf18193072939515e22adb298388d";
-
-    private static final String STACK_TYPE = "pulumi:pulumi:Stack";
     /** The exit code of a command that was not started because the run was cancelled (as after SIGINT). */
     private static final int CANCELLED_EXIT = 130;
 
@@ -65,14 +54,7 @@ final class RunCommand implements PulumiCommand {
     private final Optional<String> otelTraces;
     private volatile CliProcess process;
     private volatile boolean cancelled;
-    /** The stack every operation names, or null (a read that names its own). */
-    private volatile String stack;
-    /** Whether the backend is known to hold {@link #stack}. */
-    private volatile boolean stackExists;
-    /** The stack's outputs, secrets as {@value #SECRET_MASK}; null until an operation or a read showed them. */
-    private volatile ObjectNode outputs;
-    /** The kind ({@code update}, …) of the operation that succeeded last, or null. */
-    private volatile String lastUpdate;
+    private final KnownAnswers known;
 
     /**
      * @param events receives each engine event's JSON, in engine order, from one thread at a time
@@ -89,6 +71,7 @@ final class RunCommand implements PulumiCommand {
         this.events = events;
         this.drainTimeout = drainTimeout;
         this.otelTraces = otelTraces;
+        this.known = new KnownAnswers(mapper);
     }
 
     @Override
@@ -101,8 +84,7 @@ final class RunCommand implements PulumiCommand {
      * no longer matters; {@code exists}: the backend holds it, and selecting it starts no process.
      */
     void forStack(String name, boolean exists) {
-        this.stack = name;
-        this.stackExists = exists;
+        known.forStack(name, exists);
     }
 
     /** No operation starts from now on, and the running process, if any, is asked to stop. */
@@ -133,17 +115,16 @@ final class RunCommand implements PulumiCommand {
     @Override
     public CommandResult run(List<String> args, CommandRunOptions options) throws AutomationException {
         if (args.isEmpty() || !OPERATIONS.contains(args.get(0))) {
-            Optional<CommandResult> known = answered(args);
-            return known.isPresent() ? known.get() : read(args, options);
+            Optional<CommandResult> answer = known.answer(args);
+            return answer.isPresent() ? answer.get() : read(args, options);
         }
         if (cancelled) {
             throw new CommandException(new CommandResult(CANCELLED_EXIT, "", "cancelled before the engine started"));
         }
-        outputs = null;
-        lastUpdate = null;
+        known.operationStarts();
         Consumer<String> observed = json -> {
             events.accept(json);
-            observe(json);
+            known.observe(json);
         };
         Consumer<String> sink = observed;
         if (options.onEngineEvent() != null) {
@@ -156,9 +137,9 @@ final class RunCommand implements PulumiCommand {
             };
         }
         List<String> operation = new ArrayList<>(args);
-        if (stack != null && !args.contains("--stack")) {
+        if (known.stack() != null && !args.contains("--stack")) {
             operation.add("--stack");
-            operation.add(stack);
+            operation.add(known.stack());
         }
         if (otelTraces.isPresent()) {
             operation.add("--otel-traces");
@@ -168,86 +149,18 @@ final class RunCommand implements PulumiCommand {
         try (var server = EngineEventServer.start(sink)) {
             result = start(operation, options, server);
         }
-        lastUpdate = switch (args.get(0)) {
-            case "up" -> "update";
-            case "refresh" -> "refresh";
-            case "destroy" -> "destroy";
-            default -> null;
-        };
+        known.operationSucceeded(args.get(0));
         return result;
-    }
-
-    /** What the run already knows of a command's answer, so that no process need start for it. */
-    private Optional<CommandResult> answered(List<String> args) {
-        if (args.size() < 2 || !args.get(0).equals("stack")) {
-            return Optional.empty();
-        }
-        String verb = args.get(1);
-        if (verb.equals("select") && stackExists && stack != null && args.contains(stack)) {
-            // Every operation names the stack: selecting it would change nothing the run uses.
-            return Optional.of(new CommandResult(0, "", ""));
-        }
-        if (isStackOutput(args) && outputs != null) {
-            return Optional.of(new CommandResult(0, asText(outputs), ""));
-        }
-        if (verb.equals("history") && lastUpdate != null && !args.contains("--stack") && args.contains("1")) {
-            // The SDK's look at the update that just succeeded: its summary event said all the run uses.
-            ObjectNode update =
-                    mapper.createObjectNode().put("kind", lastUpdate).put("result", "succeeded");
-            return Optional.of(
-                    new CommandResult(0, mapper.createArrayNode().add(update).toString(), ""));
-        }
-        return Optional.empty();
     }
 
     /** A command that is no operation; a read of the stack's outputs is of masked values only. */
     private CommandResult read(List<String> args, CommandRunOptions options) throws AutomationException {
-        if (!isStackOutput(args)) {
+        if (!KnownAnswers.isStackOutput(args)) {
             return start(args, options, null);
         }
         List<String> masked = new ArrayList<>(args);
         masked.remove("--show-secrets");
-        CommandResult result = start(masked, options, null);
-        outputs = parseOutputs(result.standardOutput());
-        return new CommandResult(result.code(), asText(outputs), result.standardError());
-    }
-
-    /** Keeps what the run's answers need from an engine event: the root stack's outputs. */
-    private void observe(String json) {
-        if (!json.contains("\"resOutputsEvent\"") || !json.contains("\"type\":\"" + STACK_TYPE + "\"")) {
-            return;
-        }
-        try {
-            JsonNode metadata = mapper.readTree(json).path("resOutputsEvent").path("metadata");
-            if (!STACK_TYPE.equals(metadata.path("type").asText())) {
-                return;
-            }
-            JsonNode stackOutputs = metadata.path("new").path("outputs");
-            if (!stackOutputs.isObject()) {
-                return;
-            }
-            ObjectNode kept = mapper.createObjectNode();
-            stackOutputs
-                    .fields()
-                    .forEachRemaining(e -> kept.set(
-                            e.getKey(),
-                            holdsSecret(e.getValue()) ? mapper.getNodeFactory().textNode(SECRET_MASK) : e.getValue()));
-            outputs = kept;
-        } catch (JsonProcessingException e) {
-            // Not an event this run can read; the outputs are then read from the state.
-        }
-    }
-
-    private static boolean holdsSecret(JsonNode value) {
-        if (value.isObject() && value.has(SECRET_SIG_KEY)) {
-            return true;
-        }
-        for (JsonNode inner : value) {
-            if (holdsSecret(inner)) {
-                return true;
-            }
-        }
-        return false;
+        return known.outputsRead(start(masked, options, null));
     }
 
     /**
@@ -305,50 +218,7 @@ final class RunCommand implements PulumiCommand {
      * it is a secret; a secret's value is never known here ({@code null}).
      */
     Map<String, EngineResult.StackOutput> outputs() {
-        Map<String, EngineResult.StackOutput> known = new LinkedHashMap<>();
-        ObjectNode shown = outputs;
-        if (shown == null) {
-            return known;
-        }
-        shown.fields().forEachRemaining(e -> {
-            boolean secret = SECRET_MASK.equals(e.getValue().asText(null));
-            known.put(
-                    e.getKey(),
-                    new EngineResult.StackOutput(
-                            secret ? null : mapper.convertValue(e.getValue(), Object.class), secret));
-        });
-        return known;
-    }
-
-    private static boolean isStackOutput(List<String> args) {
-        return args.size() > 1
-                && args.get(0).equals("stack")
-                && args.get(1).equals("output")
-                && args.contains("--json");
-    }
-
-    private ObjectNode parseOutputs(String printed) throws AutomationException {
-        try {
-            JsonNode read = printed.isBlank() ? mapper.createObjectNode() : mapper.readTree(printed);
-            return read instanceof ObjectNode object ? object : mapper.createObjectNode();
-        } catch (JsonProcessingException e) {
-            throw new AutomationException("`pulumi stack output --json` printed no JSON: " + e.getOriginalMessage(), e);
-        }
-    }
-
-    /**
-     * The SDK (1.36.1) reads {@code stack output --json} as a map of strings and fails on any other output, a
-     * list or a number: it gets each value as JSON text.
-     */
-    private String asText(ObjectNode printed) {
-        ObjectNode asText = mapper.createObjectNode();
-        printed.fields()
-                .forEachRemaining(e -> asText.put(
-                        e.getKey(),
-                        e.getValue().isTextual()
-                                ? e.getValue().asText()
-                                : e.getValue().toString()));
-        return asText.toString();
+        return known.outputs();
     }
 
     private static CommandException failure(CommandResult result) {
