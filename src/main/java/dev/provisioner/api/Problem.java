@@ -33,6 +33,18 @@ public record Problem(String type, String title, int status, String detail, Stri
     /** The request has finished: there is nothing left to cancel. */
     public static final String ALREADY_FINISHED = "urn:provisioner:problem:already-finished";
 
+    /** The request has not finished: it has no outputs yet. */
+    public static final String NOT_FINISHED = "urn:provisioner:problem:not-finished";
+
+    /** The request left no outputs: it was not an {@code up} that succeeded. */
+    public static final String NO_OUTPUTS = "urn:provisioner:problem:no-outputs";
+
+    /** The stack's latest update is no longer the request's: its outputs are another update's now. */
+    public static final String OUTPUTS_REPLACED = "urn:provisioner:problem:outputs-replaced";
+
+    /** The audit trail did not take the record of a read: nothing is revealed without it. */
+    public static final String AUDIT_UNAVAILABLE = "urn:provisioner:problem:audit-unavailable";
+
     /** The broker did not take the message, or did not answer in time; the client may try again. */
     public static final String BROKER_UNAVAILABLE = "urn:provisioner:problem:broker-unavailable";
 }

@@ -9,5 +9,8 @@ public final class Roles {
     /** May read requests, their event streams, stack histories and audit verifications. */
     public static final String READ = "provisioner-read";
 
+    /** May read a finished request's outputs with its secrets in the clear; each read is audited. */
+    public static final String SECRETS = "provisioner-secrets";
+
     private Roles() {}
 }

@@ -44,6 +44,12 @@ public interface AuditConfig {
 
     String HEADS_TOPIC = "provisioning.audit.heads";
 
+    /**
+     * This replica's name in the key of its chain of reads of secret outputs ({@code reads:<name>}); the host
+     * name when not set. Unique per replica: two replicas of one name would both write one chain.
+     */
+    Optional<String> readerId();
+
     /** The key that signs checkpoints. */
     Signing signing();
 

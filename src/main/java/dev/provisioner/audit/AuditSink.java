@@ -145,10 +145,15 @@ public class AuditSink {
      *
      * @param id a stable id: the request id when the payload had a readable one, else where the payload was
      *     read (topic, partition, offset)
-     * @param key the record's key as it came
+     * @param key the record's key as it came; a key of a replica's chain of reads ({@link ReadsTrail}) is not
+     *     written, so that chain keeps its one writer
      * @return the record's receipt, once the broker has it
      */
     public Uni<Completion.Receipt> rejected(String id, String key, String reason) {
+        if (key != null && key.startsWith(ReadsTrail.KEY_PREFIX)) {
+            // A replica's chain of reads has one writer, that replica: such a record is written without its key.
+            key = null;
+        }
         Headers headers = new CloudEventHeaders(config.source(), key == null ? "" : key)
                 .of(id + ":rejected", LIFECYCLE_PREFIX + "rejected", null, clock.instant(), 0);
         CompletableFuture<Completion.Receipt> answer = new CompletableFuture<>();
@@ -165,7 +170,7 @@ public class AuditSink {
     }
 
     /** Where {@code key}'s chain goes on: after its head on the topics, or, not strict, the best known one. */
-    private ChainLinks chainOf(String key) {
+    ChainLinks chainOf(String key) {
         if (key == null) {
             return new ChainLinks(null, ChainHeads.Head.NONE, signer);
         }

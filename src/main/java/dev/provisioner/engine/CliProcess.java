@@ -158,6 +158,7 @@ final class CliProcess {
         CliProcess start() throws IOException {
             process.environment().put(SKIP_UPDATE_CHECK, "true");
             Process started = process.start();
+            CliStarts.started(args);
             started.getOutputStream().close();
             return new CliProcess("pulumi " + String.join(" ", args), started, onStdout, onStderr);
         }

@@ -5,10 +5,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
 import com.pulumi.automation.ConcurrentUpdateException;
-import com.pulumi.automation.ConfigValue;
 import com.pulumi.automation.DestroyOptions;
 import com.pulumi.automation.PreviewOptions;
 import com.pulumi.automation.RefreshOptions;
+import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.UpOptions;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.DaemonThreads;
@@ -20,7 +20,8 @@ import dev.provisioner.event.SecretRedactor;
 import io.smallrye.mutiny.operators.multi.processors.UnicastProcessor;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.util.HashMap;
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -131,44 +132,86 @@ public class Engine {
         }
     }
 
+    /**
+     * The run's command sequence (README, "The engine adapter"): the stack, and its history for the redelivery
+     * check; the configuration only when it changed; the operation. Outputs and the SDK's look at the update come
+     * from the operation's own events.
+     */
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
-        try (WorkspaceStack stack = workspaces.open(spec, command)) {
-            if (spec.operation() != Operation.PREVIEW) {
-                var earlier = history.read(spec.project(), spec.stack(), command).orElse(List.of()).stream()
-                        .filter(update -> update.message().equals(spec.message()) && update.succeeded())
-                        .findFirst();
-                if (earlier.isPresent()) {
-                    Map<String, EngineResult.StackOutput> outputs = Map.of();
-                    if (spec.operation() == Operation.UP) {
-                        stack.getOutputs();
-                        outputs = command.outputs();
-                    }
-                    return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null, earlier.get());
-                }
+        try {
+            List<HistoryEntry> updates = new ArrayList<>();
+            try (WorkspaceStack stack = open(spec, command, updates)) {
+                return execute(run, stack, command, updates, onRecovery);
             }
-            configure(stack, spec);
-            Map<String, EngineResult.StackOutput> outputs;
-            try {
-                outputs = operate(stack, spec, command);
-            } catch (ConcurrentUpdateException locked) {
-                // The CLI refused before it started the engine: no event was sent, so the operation can
-                // start again from the first event.
-                Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
-                if (stale.isPresent()) {
-                    // Told first: the repair is made once the audit trail holds it.
-                    onRecovery.accept(stale.get());
-                    recovery.repair(stack, spec, command, stale.get());
-                }
-                outputs = operate(stack, spec, command);
-            }
-            return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
         } catch (CommandException e) {
             var status = run.cancellation() != null ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
             return EngineResult.of(status, Map.of(), bounded(e.getMessage()));
         } catch (Exception e) {
             return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
         }
+    }
+
+    /**
+     * The spec's stack, its latest updates added to {@code updates}. The workspace is a hint, the backend decides:
+     * a stack this replica has a workspace for most likely exists, so its history comes first and says so; one it
+     * has none for is most likely new, so {@code stack init} comes first, and a stack it creates has no history.
+     * Either way a stack that already existed has its history read.
+     */
+    private WorkspaceStack open(RunSpec spec, RunCommand command, List<HistoryEntry> updates)
+            throws AutomationException, IOException {
+        if (workspaces.exists(spec)) {
+            Optional<List<HistoryEntry>> read = history.read(spec.project(), spec.stack(), command);
+            if (read.isPresent()) {
+                updates.addAll(read.get());
+                return workspaces.open(spec, command, true);
+            }
+        }
+        try {
+            return workspaces.open(spec, command, false);
+        } catch (StackAlreadyExistsException existing) {
+            updates.addAll(history.read(spec.project(), spec.stack(), command).orElse(List.of()));
+            return workspaces.open(spec, command, true);
+        }
+    }
+
+    private EngineResult execute(
+            EngineRun run,
+            WorkspaceStack stack,
+            RunCommand command,
+            List<HistoryEntry> updates,
+            Consumer<Recovery> onRecovery)
+            throws Exception {
+        RunSpec spec = run.spec();
+        if (spec.operation() != Operation.PREVIEW) {
+            var earlier = updates.stream()
+                    .filter(update -> update.message().equals(spec.message()) && update.succeeded())
+                    .findFirst();
+            if (earlier.isPresent()) {
+                Map<String, EngineResult.StackOutput> outputs = Map.of();
+                if (spec.operation() == Operation.UP) {
+                    stack.getOutputs();
+                    outputs = command.outputs();
+                }
+                return new EngineResult(EngineResult.Status.SUCCEEDED, outputs, null, earlier.get());
+            }
+        }
+        workspaces.configure(stack, spec);
+        Map<String, EngineResult.StackOutput> outputs;
+        try {
+            outputs = operate(stack, spec, command);
+        } catch (ConcurrentUpdateException locked) {
+            // The CLI refused before it started the engine: no event was sent, so the operation can
+            // start again from the first event.
+            Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+            if (stale.isPresent()) {
+                // Told first: the repair is made once the audit trail holds it.
+                onRecovery.accept(stale.get());
+                recovery.repair(stack, spec, command, stale.get());
+            }
+            outputs = operate(stack, spec, command);
+        }
+        return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
     }
 
     /** Runs the operation; returns the stack's outputs after {@code up}, else none. */
@@ -199,23 +242,6 @@ public class Engine {
                         .build());
         }
         return Map.of();
-    }
-
-    /** The stack's configuration becomes exactly the request's: keys it no longer names are removed. */
-    private static void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException {
-        Map<String, ConfigValue> wanted = new HashMap<>();
-        spec.config().forEach((k, v) -> wanted.put(k, new ConfigValue(v, false)));
-        spec.secretConfig().forEach((k, v) -> wanted.put(k, new ConfigValue(v, true)));
-        String prefix = spec.project() + ":";
-        List<String> stale = stack.getAllConfig().keySet().stream()
-                .filter(k -> !wanted.containsKey(k.startsWith(prefix) ? k.substring(prefix.length()) : k))
-                .toList();
-        if (!stale.isEmpty()) {
-            stack.removeAllConfig(stale);
-        }
-        if (!wanted.isEmpty()) {
-            stack.setAllConfig(wanted);
-        }
     }
 
     private static String describe(Throwable e) {

@@ -1,10 +1,6 @@
 package dev.provisioner.engine;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.pulumi.automation.AutomationException;
 import com.pulumi.automation.CommandException;
 import com.pulumi.automation.CommandResult;
@@ -19,7 +15,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -32,6 +27,9 @@ import java.util.regex.Pattern;
  * configured binary, keeps the handle of the process it started (so the run can be signalled), and
  * serves the engine's event log on loopback as raw JSON, so that no event or field is lost in the
  * SDK's mapping.
+ *
+ * <p>It also names the stack on every operation, and starts no process for what the run already knows
+ * ({@link KnownAnswers}; README, "The engine adapter"). Secret outputs are never read in the clear.
  */
 final class RunCommand implements PulumiCommand {
 
@@ -46,7 +44,6 @@ final class RunCommand implements PulumiCommand {
     private static final Pattern STACK_EXISTS = Pattern.compile("stack.*already exists");
     private static final String LOCKED = "the stack is currently locked by";
     private static final String CONFLICT = "[409] Conflict: Another update is currently in progress.";
-    private static final String SECRET_MASK = "[secret]";
     /** The exit code of a command that was not started because the run was cancelled (as after SIGINT). */
     private static final int CANCELLED_EXIT = 130;
 
@@ -57,8 +54,7 @@ final class RunCommand implements PulumiCommand {
     private final Optional<String> otelTraces;
     private volatile CliProcess process;
     private volatile boolean cancelled;
-    private volatile JsonNode maskedOutputs = NullNode.getInstance();
-    private volatile JsonNode plainOutputs = NullNode.getInstance();
+    private final KnownAnswers known;
 
     /**
      * @param events receives each engine event's JSON, in engine order, from one thread at a time
@@ -75,11 +71,20 @@ final class RunCommand implements PulumiCommand {
         this.events = events;
         this.drainTimeout = drainTimeout;
         this.otelTraces = otelTraces;
+        this.known = new KnownAnswers(mapper);
     }
 
     @Override
     public Version version() {
         return cli.version();
+    }
+
+    /**
+     * Makes every operation name {@code name} ({@code --stack}: the SDK drops it), so the CLI's selected stack
+     * no longer matters; {@code exists}: the backend holds it, and selecting it starts no process.
+     */
+    void forStack(String name, boolean exists) {
+        known.forStack(name, exists);
     }
 
     /** No operation starts from now on, and the running process, if any, is asked to stop. */
@@ -110,30 +115,52 @@ final class RunCommand implements PulumiCommand {
     @Override
     public CommandResult run(List<String> args, CommandRunOptions options) throws AutomationException {
         if (args.isEmpty() || !OPERATIONS.contains(args.get(0))) {
-            return start(args, options, null);
+            Optional<CommandResult> answer = known.answer(args);
+            return answer.isPresent() ? answer.get() : read(args, options);
         }
         if (cancelled) {
             throw new CommandException(new CommandResult(CANCELLED_EXIT, "", "cancelled before the engine started"));
         }
-        Consumer<String> sink = events;
+        known.operationStarts();
+        Consumer<String> observed = json -> {
+            events.accept(json);
+            known.observe(json);
+        };
+        Consumer<String> sink = observed;
         if (options.onEngineEvent() != null) {
             // The SDK listens itself on preview (to read its summary): give it its own mapping too.
             var sdk = options.onEngineEvent();
             var serializer = new LocalSerializer();
             sink = json -> {
-                events.accept(json);
+                observed.accept(json);
                 sdk.accept(serializer.deserializeJson(json, com.pulumi.automation.events.EngineEvent.class));
             };
         }
-        List<String> operation = args;
+        List<String> operation = new ArrayList<>(args);
+        if (known.stack() != null && !args.contains("--stack")) {
+            operation.add("--stack");
+            operation.add(known.stack());
+        }
         if (otelTraces.isPresent()) {
-            operation = new ArrayList<>(args);
             operation.add("--otel-traces");
             operation.add(otelTraces.get());
         }
+        CommandResult result;
         try (var server = EngineEventServer.start(sink)) {
-            return start(operation, options, server);
+            result = start(operation, options, server);
         }
+        known.operationSucceeded(args.get(0));
+        return result;
+    }
+
+    /** A command that is no operation; a read of the stack's outputs is of masked values only. */
+    private CommandResult read(List<String> args, CommandRunOptions options) throws AutomationException {
+        if (!KnownAnswers.isStackOutput(args)) {
+            return start(args, options, null);
+        }
+        List<String> masked = new ArrayList<>(args);
+        masked.remove("--show-secrets");
+        return known.outputsRead(start(masked, options, null));
     }
 
     /**
@@ -175,7 +202,7 @@ final class RunCommand implements PulumiCommand {
             if (result.code() != 0) {
                 throw failure(result);
             }
-            return isStackOutput(args) ? keepOutputs(args, result) : result;
+            return result;
         } catch (IOException e) {
             throw new AutomationException("cannot start " + cli.binary() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -187,52 +214,11 @@ final class RunCommand implements PulumiCommand {
     }
 
     /**
-     * The stack's outputs as the CLI printed them, each with whether it is a secret. Read by the last
-     * {@code stack output} commands of this run (the Automation API runs them after {@code up}).
+     * The stack's outputs as the last operation's events or the last read showed them, typed, each with whether
+     * it is a secret; a secret's value is never known here ({@code null}).
      */
     Map<String, EngineResult.StackOutput> outputs() {
-        Map<String, EngineResult.StackOutput> outputs = new LinkedHashMap<>();
-        plainOutputs.fields().forEachRemaining(e -> {
-            boolean secret = SECRET_MASK.equals(maskedOutputs.path(e.getKey()).asText(null));
-            outputs.put(
-                    e.getKey(), new EngineResult.StackOutput(mapper.convertValue(e.getValue(), Object.class), secret));
-        });
-        return outputs;
-    }
-
-    private static boolean isStackOutput(List<String> args) {
-        return args.size() > 1
-                && args.get(0).equals("stack")
-                && args.get(1).equals("output")
-                && args.contains("--json");
-    }
-
-    /**
-     * The SDK (1.36.1) reads {@code stack output --json} as a map of strings and fails on any other
-     * output, a list or a number: keep the real outputs here and hand the SDK each value as JSON text.
-     */
-    private CommandResult keepOutputs(List<String> args, CommandResult result) throws AutomationException {
-        JsonNode printed;
-        try {
-            printed = result.standardOutput().isBlank()
-                    ? mapper.createObjectNode()
-                    : mapper.readTree(result.standardOutput());
-        } catch (JsonProcessingException e) {
-            throw new AutomationException("`pulumi stack output --json` printed no JSON: " + e.getOriginalMessage(), e);
-        }
-        if (args.contains("--show-secrets")) {
-            plainOutputs = printed;
-        } else {
-            maskedOutputs = printed;
-        }
-        ObjectNode asText = mapper.createObjectNode();
-        printed.fields()
-                .forEachRemaining(e -> asText.put(
-                        e.getKey(),
-                        e.getValue().isTextual()
-                                ? e.getValue().asText()
-                                : e.getValue().toString()));
-        return new CommandResult(result.code(), asText.toString(), result.standardError());
+        return known.outputs();
     }
 
     private static CommandException failure(CommandResult result) {

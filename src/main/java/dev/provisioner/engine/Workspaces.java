@@ -5,7 +5,9 @@ import com.pulumi.automation.CommandResult;
 import com.pulumi.automation.CommandRunOptions;
 import com.pulumi.automation.LocalWorkspace;
 import com.pulumi.automation.LocalWorkspaceOptions;
-import com.pulumi.automation.PulumiCommand;
+import com.pulumi.automation.ProjectRuntimeName;
+import com.pulumi.automation.ProjectSettings;
+import com.pulumi.automation.StackAlreadyExistsException;
 import com.pulumi.automation.WorkspaceStack;
 import dev.provisioner.contract.Completion;
 import jakarta.inject.Singleton;
@@ -38,9 +40,15 @@ public final class Workspaces {
         this.cli = cli;
     }
 
-    /** Selects the spec's stack in its own workspace, creating both if need be; its CLI runs as {@code command}. */
-    WorkspaceStack open(RunSpec spec, PulumiCommand command) throws AutomationException, IOException {
-        Path home = stackDir(spec.project(), spec.stack()).resolve("pulumi-home");
+    /**
+     * The spec's stack in its own workspace, its CLI run as {@code command}. {@code exists}: the backend holds
+     * the stack (its history was read, or {@code stack init} refused it), and no CLI starts; else it is created
+     * ({@code stack init}).
+     *
+     * @throws StackAlreadyExistsException when it was to be created and the backend has it
+     */
+    WorkspaceStack open(RunSpec spec, RunCommand command, boolean exists) throws AutomationException, IOException {
+        Path home = home(spec);
         Path work = workDir(spec.project(), spec.stack());
         Files.createDirectories(work);
         // The program's credentials first: the service's own variables are never theirs to change.
@@ -55,14 +63,39 @@ public final class Workspaces {
                 .pulumiCommand(command)
                 .environmentVariables(env);
         if (spec.program() instanceof Program.Directory directory) {
-            return LocalWorkspace.createOrSelectStack(spec.stack(), directory.path(), options.build());
+            options.workDir(directory.path());
+        } else {
+            var inline = (Program.Inline) spec.program();
+            options.workDir(work)
+                    .program(inline.body())
+                    .projectSettings(ProjectSettings.builder(spec.project(), ProjectRuntimeName.JAVA)
+                            .build());
         }
-        var inline = (Program.Inline) spec.program();
-        return LocalWorkspace.createOrSelectStack(
-                spec.project(),
-                spec.stack(),
-                inline.body(),
-                options.workDir(work).build());
+        // Every operation names its stack, so the stack the CLI has selected does not matter: no `stack select`.
+        command.forStack(spec.stack(), exists);
+        var workspace = LocalWorkspace.create(options.build());
+        return exists ? WorkspaceStack.select(spec.stack(), workspace) : WorkspaceStack.create(spec.stack(), workspace);
+    }
+
+    /**
+     * Whether this replica has a workspace for the spec's stack: it ran on the stack before. Its {@code PULUMI_HOME}
+     * tells, not its work dir, which a directory program is copied into when its request is taken in.
+     */
+    boolean exists(RunSpec spec) {
+        return Files.isDirectory(home(spec));
+    }
+
+    /** Makes the stack's configuration the spec's, with the CLI only when it changed (see {@link StackConfig}). */
+    void configure(WorkspaceStack stack, RunSpec spec) throws AutomationException, IOException {
+        new StackConfig(stackDir(spec), config.passphrase()).apply(stack, spec);
+    }
+
+    private Path stackDir(RunSpec spec) {
+        return stackDir(spec.project(), spec.stack());
+    }
+
+    private Path home(RunSpec spec) {
+        return stackDir(spec).resolve("pulumi-home");
     }
 
     /**

@@ -293,6 +293,7 @@ class ProvisionApiTest {
                                 "/provisions",
                                 "/provisions/{id}",
                                 "/provisions/{id}/events",
+                                "/provisions/{id}/outputs",
                                 "/stacks/{project}/{stack}/history",
                                 "/stacks/{project}/{stack}/audit/verification"));
     }

@@ -26,6 +26,9 @@ class EngineTest {
     @Inject
     ProgramCatalog catalog;
 
+    @Inject
+    EngineConfig config;
+
     @Test
     void upThenDestroyOfTheStashDemo() {
         Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
@@ -59,6 +62,73 @@ class EngineTest {
                 .as("after destroy the stack holds no resources: a preview creates them all again")
                 .containsOnlyKeys("create")
                 .containsEntry("create", 4);
+    }
+
+    /**
+     * What each run starts, counted where every process starts: an {@code up} on a new stack needs {@code stack
+     * init}, the configuration and the operation; again with the same configuration, the history and the
+     * operation; delivered again, the history and the outputs; on a replica that has no workspace for a stack
+     * that exists, the refused {@code stack init}, the history, the configuration and the operation.
+     */
+    @Test
+    void eachRunStartsOnlyTheProcessesItNeeds() throws Exception {
+        engine.cli(); // its version is asked once per JVM, not per run
+        Program demo = catalog.find(StashDemoProgram.NAME).orElseThrow();
+        Map<String, String> config = Map.of("count", "2");
+        Map<String, String> secrets = Map.of("secret", "counted-secret");
+        var first = new RunSpec(Operation.UP, "engine-count", "dev", demo, config, secrets, "count-1", null);
+
+        List<String> newStack = counted(first);
+        List<String> again =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, config, secrets, "count-2", null));
+        List<String> redelivered = counted(first);
+        List<String> reconfigured =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, Map.of(), Map.of(), "count-3", null));
+        List<String> destroy = counted(
+                new RunSpec(Operation.DESTROY, "engine-count", "dev", demo, Map.of(), Map.of(), "count-4", null));
+
+        deleteWorkspace("engine-count", "dev");
+        List<String> otherReplica =
+                counted(new RunSpec(Operation.UP, "engine-count", "dev", demo, Map.of(), Map.of(), "count-5", null));
+
+        assertThat(newStack).containsExactly("stack init", "config set-all", "up");
+        assertThat(again).containsExactly("stack history", "up");
+        assertThat(redelivered).containsExactly("stack history", "stack output");
+        assertThat(reconfigured).containsExactly("stack history", "config rm-all", "up");
+        assertThat(destroy).containsExactly("stack history", "destroy");
+        assertThat(otherReplica).containsExactly("stack init", "stack history", "up");
+    }
+
+    /** As on a replica that never ran the stack: its work dir, configuration digest and stack file gone. */
+    private void deleteWorkspace(String project, String stack) throws java.io.IOException {
+        var dir = config.workDir().resolve("stacks").resolve(project).resolve(stack);
+        try (var paths = java.nio.file.Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
+        }
+    }
+
+    /** The CLI commands a run started, by their first words, checking that it succeeded. */
+    private List<String> counted(RunSpec spec) throws Exception {
+        List<String> started = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Run run;
+        try (var listening = CliStarts.listen(args -> started.add(
+                args.get(0).equals("stack") || args.get(0).equals("config")
+                        ? args.get(0) + " " + args.get(1)
+                        : args.get(0)))) {
+            run = run(spec);
+        }
+        assertThat(run.result.status()).as(run.result.error()).isEqualTo(EngineResult.Status.SUCCEEDED);
+        if (spec.operation() == Operation.UP) {
+            assertThat(run.result.outputs().get("count").value())
+                    .isEqualTo(Integer.parseInt(spec.config().getOrDefault("count", "2")));
+            assertThat(run.result.outputs()).containsKey("values");
+            if (!spec.secretConfig().isEmpty()) {
+                assertThat(run.result.outputs().get("secret").secret()).isTrue();
+                assertThat(run.result.outputs().get("secret").value()).isNull();
+            }
+        }
+        return started;
     }
 
     private record Run(EngineResult result, List<EngineEvent> events) {}
