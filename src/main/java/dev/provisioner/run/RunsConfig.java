@@ -55,4 +55,13 @@ public interface RunsConfig {
      */
     @WithDefault("1000")
     int journalEvents();
+
+    /**
+     * How far back a replica reads the audit records and completions when it starts, to know the requests
+     * other replicas run or ran: a request accepted within this before the start is followed from its
+     * {@code accepted} record; an older one that still runs appears with its next record, its earlier events
+     * missing.
+     */
+    @WithDefault("15m")
+    Duration followLookBack();
 }
