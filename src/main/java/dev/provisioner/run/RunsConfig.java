@@ -64,4 +64,13 @@ public interface RunsConfig {
      */
     @WithDefault("15m")
     Duration followLookBack();
+
+    /**
+     * When a rebalance takes partitions from this replica (another one joins), how long the runs of their
+     * stacks may take to finish before they are cancelled and their requests left to the new owner. Kafka
+     * waits for the revocation up to the consumer's {@code max.poll.interval.ms} (5 min): keep this plus twice
+     * {@code provisioner.engine.cancel-escalation} and 10 s below it.
+     */
+    @WithDefault("60s")
+    Duration handoverGrace();
 }

@@ -239,5 +239,10 @@ class RunJournalTest {
         public Duration followLookBack() {
             return Duration.ofMinutes(15);
         }
+
+        @Override
+        public Duration handoverGrace() {
+            return Duration.ofSeconds(60);
+        }
     }
 }
