@@ -148,7 +148,8 @@ class LoadIT {
      */
     @Test
     void oneReplicaAgainstTwoOnTheSameLoad() {
-        Map<String, String> quiet = Map.of("quarkus.log.level", "WARN");
+        // Logging as usual: the replicas' harness reads the port from the "Listening on" line.
+        Map<String, String> quiet = Map.of();
         List<Replicas.Replica> one = List.of(Replicas.start(service, quiet));
         double alone = runsPerMinute("one");
         one.forEach(replica -> replica.process().terminate(Duration.ofMinutes(3)));
