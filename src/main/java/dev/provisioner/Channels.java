@@ -34,6 +34,12 @@ public final class Channels {
      */
     public static final String ALL_COMPLETIONS = "all-completions";
 
+    /**
+     * Every audit record, read back by every replica (a group of its own), so that the REST API follows
+     * requests another replica runs while they run.
+     */
+    public static final String ALL_AUDIT = "all-audit";
+
     /** Requests that were rejected, with the reason in the {@link #REASON_HEADER} header. */
     public static final String DEAD_LETTERS = "dead-letters";
 

@@ -14,6 +14,7 @@ import io.smallrye.reactive.messaging.annotations.Blocking;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
+import org.jboss.logging.Logger;
 
 /**
  * Reads provisioning requests. Each record is validated, then run to its completion on the
@@ -23,6 +24,8 @@ import org.eclipse.microprofile.reactive.messaging.Incoming;
  */
 @ApplicationScoped
 public class RequestConsumer {
+
+    private static final Logger LOG = Logger.getLogger(RequestConsumer.class);
 
     /** The worker pool runs happen on; its size is {@code provisioner.runs.max-concurrency}. */
     public static final String POOL = "provisioning-runs";
@@ -38,24 +41,57 @@ public class RequestConsumer {
     private final Provisioner provisioner;
     private final Rejections rejections;
     private final GracefulShutdown shutdown;
+    private final PartitionHandover handover;
 
     public RequestConsumer(
-            RequestParser parser, Provisioner provisioner, Rejections rejections, GracefulShutdown shutdown) {
+            RequestParser parser,
+            Provisioner provisioner,
+            Rejections rejections,
+            GracefulShutdown shutdown,
+            PartitionHandover handover) {
         this.parser = parser;
         this.provisioner = provisioner;
         this.rejections = rejections;
         this.shutdown = shutdown;
+        this.handover = handover;
     }
 
     @Incoming(Channels.REQUESTS)
     @Blocking(value = POOL, ordered = false)
     public void consume(ConsumerRecord<String, String> record) {
-        if (!shutdown.admit()) {
-            // Not committed: this replica's successor, or another one, takes it.
+        if (handover.doneBefore(record)) {
+            LOG.infof(
+                    "record %s-%d@%d ran on the partition's previous owner: not run again",
+                    record.topic(), record.partition(), record.offset());
+            return;
+        }
+        if (!run(record) && !handover.awaitHandedOver(record)) {
+            // The partition did not leave: the channel stops (a nack), and its partitions go to another replica.
             throw RequestLeftForRedelivery.at(record.topic(), record.partition(), record.offset());
         }
+        // Else done, or left undone until its partition went: this acknowledgement commits nothing then, and
+        // the next owner (another replica, or this one's successor) gets the record.
+    }
+
+    /** Runs the record's request to its completion; false when it is left to be delivered again. */
+    private boolean run(ConsumerRecord<String, String> record) {
+        if (!shutdown.admit()) {
+            return false;
+        }
         try {
-            handle(record);
+            if (!handover.take(record)) {
+                return false;
+            }
+            boolean done = false;
+            try {
+                handle(record);
+                done = true;
+            } catch (RequestLeftForRedelivery e) {
+                LOG.info(e.getMessage());
+            } finally {
+                handover.finish(record, done);
+            }
+            return done;
         } finally {
             shutdown.release();
         }
@@ -83,6 +119,7 @@ public class RequestConsumer {
                     record.offset()));
             return;
         }
+        handover.runs(record, request.requestId());
         provisioner.provision(request, program);
     }
 }

@@ -5,9 +5,11 @@ import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.HashSet;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 
 /** One request in the {@link RunJournal}; guarded by the journal's lock. */
@@ -33,6 +35,19 @@ final class JournaledRequest {
     Completion completion;
     final Followers followers = new Followers();
 
+    /** Whether this replica's intake holds the request now (queued to run here, or running here). */
+    boolean local;
+    /** The attempt the journal follows; null until one is known. */
+    String attempt;
+    /** Attempts this replica ran: their audit records, read back, are not news. */
+    final Set<String> localAttempts = new HashSet<>(2);
+    /** Sequence of the last engine event added in this attempt. */
+    long lastSequence = Long.MIN_VALUE;
+    /** Another replica's run: its audit trail has its last record, so every event of it has been read. */
+    boolean auditEnded;
+    /** Another replica's completion, read before the end of its audit trail: applied when the trail ends. */
+    Completion held;
+
     JournaledRequest(ProvisioningRequest request, Instant queuedAt, int maxEvents) {
         this.requestId = request.requestId();
         this.operation = request.operation().cliName();
@@ -43,6 +58,19 @@ final class JournaledRequest {
         this.queuedAt = queuedAt;
         this.maxEvents = maxEvents;
         this.phase = RunJournal.Phase.QUEUED;
+    }
+
+    JournaledRequest(RemoteRun run, Instant queuedAt, int maxEvents) {
+        this.requestId = run.requestId();
+        this.operation = run.operation();
+        this.project = run.project();
+        this.stack = run.stack();
+        this.requestedBy = run.requestedBy();
+        this.fingerprint = null;
+        this.queuedAt = queuedAt;
+        this.maxEvents = maxEvents;
+        this.phase = RunJournal.Phase.QUEUED;
+        this.attempt = run.attempt();
     }
 
     JournaledRequest(Completion completion) {
@@ -58,8 +86,8 @@ final class JournaledRequest {
     }
 
     /**
-     * Whether {@code request} is this one. Known from its completion only, the fingerprint is
-     * unknown: then the operation and the stack must be the same.
+     * Whether {@code request} is this one. Known from its completion or another replica's audit records only,
+     * the fingerprint is unknown: then the operation and the stack must be the same.
      */
     boolean matches(ProvisioningRequest request) {
         if (fingerprint != null) {
@@ -76,6 +104,7 @@ final class JournaledRequest {
             events.removeFirst();
         }
         eventCount++;
+        lastSequence = event.sequence();
         if (event instanceof EngineEvent.ResourceOutputs outputs) {
             changes.merge(outputs.metadata().op(), 1, Integer::sum);
         }
@@ -88,6 +117,9 @@ final class JournaledRequest {
         changes = new TreeMap<>();
         events.clear();
         eventCount = 0;
+        lastSequence = Long.MIN_VALUE;
+        auditEnded = false;
+        held = null;
     }
 
     RunJournal.Entry entry() {

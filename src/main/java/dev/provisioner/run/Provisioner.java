@@ -116,6 +116,7 @@ public class Provisioner {
                 "request %s (%s %s) accepted",
                 request.requestId(), request.operation().cliName(), request.key());
         AuditTrail trail = audit.open(request, program.digest());
+        journal.attempt(request.requestId(), trail.attempt());
         // Strict (the default): nothing runs until the audit trail holds the request.
         Acks.await(trail.gate("accepted", accepted(request)));
 

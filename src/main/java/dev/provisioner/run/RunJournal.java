@@ -1,5 +1,6 @@
 package dev.provisioner.run;
 
+import dev.provisioner.DaemonThreads;
 import dev.provisioner.contract.Completion;
 import dev.provisioner.contract.ProvisioningRequest;
 import dev.provisioner.event.EngineEvent;
@@ -8,13 +9,18 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.subscription.BackPressureStrategy;
 import io.smallrye.mutiny.subscription.MultiEmitter;
+import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,6 +33,12 @@ import org.jboss.logging.Logger;
  * run up: events wait for a follower's reader in a bounded buffer (room for the kept events plus at
  * least {@value #FOLLOWER_BACKLOG}), and a follower whose buffer is full is dropped (its stream fails)
  * while the run and the other followers go on.
+ *
+ * <p>Requests another replica runs are followed from its audit records ({@link AuditFollower}): accepted makes
+ * them queued, started running, each engine event is added as the running replica adds it, and the completion,
+ * read from the completions topic, ends them. So every replica answers the same while a request runs, and its
+ * event stream carries the same ids. A replica ignores the audit records of the attempts it runs itself: it
+ * knows those first hand.
  */
 @ApplicationScoped
 public class RunJournal {
@@ -35,6 +47,13 @@ public class RunJournal {
 
     /** Live events a follower may have waiting, beyond the replayed ones, before it is dropped. */
     static final int FOLLOWER_BACKLOG = 1024;
+
+    /**
+     * How long another replica's completion waits for the end of its audit trail, which comes on another topic
+     * and may be read later: the events before it are then all in the journal. Past this it applies anyway (a
+     * trail that the broker did not take whole never ends).
+     */
+    static final Duration AUDIT_LAG = Duration.ofSeconds(10);
 
     /** Where a request is; once {@code FINISHED}, its completion says how it ended. */
     enum Phase {
@@ -86,6 +105,8 @@ public class RunJournal {
     private final int maxRuns;
     private final int maxEvents;
     private final LinkedHashMap<String, JournaledRequest> runs = new LinkedHashMap<>();
+    private final ScheduledExecutorService lagging =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("journal-audit-lag"));
 
     public RunJournal(Clock clock, MeterRegistry meters, RunsConfig config) {
         this.clock = clock;
@@ -101,12 +122,24 @@ public class RunJournal {
     public synchronized void queued(ProvisioningRequest request) {
         JournaledRequest known = runs.get(request.requestId());
         if (known != null && known.phase != Phase.FINISHED) {
+            known.local = true;
             return;
         }
         if (known != null) {
             runs.remove(request.requestId());
         }
-        add(new JournaledRequest(request, clock.instant(), maxEvents));
+        JournaledRequest run = new JournaledRequest(request, clock.instant(), maxEvents);
+        run.local = true;
+        add(run);
+    }
+
+    /** The attempt this replica makes at a request it runs: its audit records, read back, are ignored. */
+    synchronized void attempt(String requestId, String attempt) {
+        JournaledRequest run = runs.get(requestId);
+        if (run != null) {
+            run.localAttempts.add(attempt);
+            run.attempt = attempt;
+        }
     }
 
     /** A request submitted over the API: recorded as queued unless its id is known already. */
@@ -172,6 +205,7 @@ public class RunJournal {
         }
         move(run, Phase.FINISHED);
         run.completion = completion;
+        run.held = null;
         run.followers.end();
         evict();
     }
@@ -184,7 +218,107 @@ public class RunJournal {
         JournaledRequest run = completion.requestId() == null ? null : runs.get(completion.requestId());
         if (run == null || run.phase == Phase.QUEUED) {
             finished(completion);
+        } else if (run.phase == Phase.RUNNING && !run.local) {
+            if (run.auditEnded) {
+                finished(completion);
+            } else {
+                // The trail's last events may still be on their way: they come on the audit topic.
+                run.held = completion;
+                lagging.schedule(() -> release(completion), AUDIT_LAG.toMillis(), TimeUnit.MILLISECONDS);
+            }
         }
+    }
+
+    private synchronized void release(Completion held) {
+        JournaledRequest run = runs.get(held.requestId());
+        if (run != null && run.held == held && run.phase != Phase.FINISHED) {
+            finished(held);
+        }
+    }
+
+    /** Whether {@code attempt} at the request is this replica's own, or this replica's intake holds it now. */
+    synchronized boolean ranHere(String requestId, String attempt) {
+        JournaledRequest run = runs.get(requestId);
+        return run != null && (run.local || run.localAttempts.contains(attempt));
+    }
+
+    /** Another replica accepted the request: queued. */
+    synchronized void acceptedElsewhere(RemoteRun remote, Instant at) {
+        followed(remote, at, true);
+    }
+
+    /** Another replica started the request's engine: running since {@code at}. */
+    synchronized void startedElsewhere(RemoteRun remote, Instant at) {
+        JournaledRequest run = followed(remote, at, false);
+        if (run != null && run.phase == Phase.QUEUED) {
+            move(run, Phase.RUNNING);
+            run.startedAt = at;
+        }
+    }
+
+    /** An engine event of another replica's run, handed to the followers as the running replica hands it. */
+    synchronized void eventElsewhere(RemoteRun remote, EngineEvent event) {
+        JournaledRequest run = followed(remote, clock.instant(), false);
+        if (run == null || event.sequence() <= run.lastSequence) {
+            return;
+        }
+        if (run.phase == Phase.QUEUED) {
+            move(run, Phase.RUNNING);
+        }
+        run.add(event);
+    }
+
+    /** Another replica's attempt wrote its last audit record: its completion, held or still to come, ends it. */
+    synchronized void endedElsewhere(RemoteRun remote) {
+        JournaledRequest run = runs.get(remote.requestId());
+        if (run == null
+                || run.local
+                || run.phase == Phase.FINISHED
+                || !remote.attempt().equals(run.attempt)) {
+            return;
+        }
+        run.auditEnded = true;
+        if (run.held != null) {
+            finished(run.held);
+        }
+    }
+
+    /**
+     * The entry an audit record of another replica's attempt updates, made when the journal does not know the
+     * request; null when the record is not news. A new attempt (the request was cut short and delivered again)
+     * begins with its {@code accepted} record and starts afresh, as it does on the replica that runs it: the followers of the attempt before are let go.
+     */
+    private JournaledRequest followed(RemoteRun remote, Instant at, boolean accepted) {
+        JournaledRequest run = runs.get(remote.requestId());
+        if (run == null) {
+            run = new JournaledRequest(remote, at, maxEvents);
+            add(run);
+            return run;
+        }
+        if (run.local || run.localAttempts.contains(remote.attempt())) {
+            return null;
+        }
+        if (remote.attempt().equals(run.attempt)) {
+            return run.phase == Phase.FINISHED ? null : run;
+        }
+        if (run.attempt != null && !accepted) {
+            return null; // an attempt begins with its accepted record: this one is over
+        }
+        if (run.phase == Phase.FINISHED && run.attempt == null) {
+            return null; // known from its completion, which may be read before the audit records that led to it
+        }
+        if (run.phase == Phase.FINISHED) {
+            runs.remove(run.requestId);
+            run = new JournaledRequest(remote, at, maxEvents);
+            add(run);
+            return run;
+        }
+        if (run.attempt != null) {
+            move(run, Phase.QUEUED);
+            run.restart();
+        }
+        run.attempt = remote.attempt();
+        return run;
     }
 
     /**
@@ -196,6 +330,7 @@ public class RunJournal {
         if (run != null && run.phase != Phase.FINISHED) {
             move(run, Phase.QUEUED);
             run.restart();
+            run.local = false;
         }
     }
 
@@ -272,5 +407,10 @@ public class RunJournal {
                 oldestFirst.remove();
             }
         }
+    }
+
+    @PreDestroy
+    void stop() {
+        lagging.shutdownNow();
     }
 }

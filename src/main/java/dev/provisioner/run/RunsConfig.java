@@ -55,4 +55,22 @@ public interface RunsConfig {
      */
     @WithDefault("1000")
     int journalEvents();
+
+    /**
+     * How far back a replica reads the audit records and completions when it starts, to know the requests
+     * other replicas run or ran: a request accepted within this before the start is followed from its
+     * {@code accepted} record; an older one that still runs appears with its next record, its earlier events
+     * missing.
+     */
+    @WithDefault("15m")
+    Duration followLookBack();
+
+    /**
+     * When a rebalance takes partitions from this replica (another one joins), how long the runs of their
+     * stacks may take to finish before they are cancelled and their requests left to the new owner. Kafka
+     * waits for the revocation up to the consumer's {@code max.poll.interval.ms} (5 min): keep this plus twice
+     * {@code provisioner.engine.cancel-escalation} and 10 s below it.
+     */
+    @WithDefault("60s")
+    Duration handoverGrace();
 }

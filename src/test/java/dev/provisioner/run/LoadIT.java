@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.provisioner.demo.StashDemoProgram;
 import dev.provisioner.support.PackagedService;
+import dev.provisioner.support.Replicas;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.ServiceProcess;
 import dev.provisioner.support.Topics;
@@ -139,6 +140,56 @@ class LoadIT {
         System.out.printf(
                 "BENCH load: service RSS max %d MiB; first quarter max %d MiB, last quarter max %d MiB (%s)%n",
                 maxRss.get() / 1024, quarterMax(samples, 0) / 1024, quarterMax(samples, 3) / 1024, HEAP);
+    }
+
+    /**
+     * What coordinating replicas costs: the same load (48 ups over 12 stacks) on one replica, then on two on
+     * one backend, in one run. Prints runs/min of each ({@code BENCH scale}); asserts only one completion each.
+     */
+    @Test
+    void oneReplicaAgainstTwoOnTheSameLoad() {
+        // Logging as usual: the replicas' harness reads the port from the "Listening on" line.
+        Map<String, String> quiet = Map.of();
+        List<Replicas.Replica> one = List.of(Replicas.start(service, quiet));
+        double alone = runsPerMinute("one");
+        one.forEach(replica -> replica.process().terminate(Duration.ofMinutes(3)));
+        Replicas.start(service, quiet);
+        Replicas.start(service, quiet);
+        double two = runsPerMinute("two");
+        System.out.printf(
+                "BENCH scale: %d ups over %d stacks: 1 replica %.1f runs/min, 2 replicas %.1f runs/min (x%.2f), %d cpus%n",
+                SCALE_STACKS * SCALE_PER_STACK,
+                SCALE_STACKS,
+                alone,
+                two,
+                two / alone,
+                Runtime.getRuntime().availableProcessors());
+    }
+
+    private static final int SCALE_STACKS = 12;
+    private static final int SCALE_PER_STACK = 4;
+
+    /** Sends the scale load to stacks of {@code project} and waits for every completion: runs per minute. */
+    private static double runsPerMinute(String project) {
+        Set<String> ids = new HashSet<>();
+        Instant start = Instant.now();
+        for (int round = 0; round < SCALE_PER_STACK; round++) {
+            for (int s = 0; s < SCALE_STACKS; s++) {
+                var up = request("up", project, "stack-" + s, StashDemoProgram.NAME);
+                up.with("config").put("count", "1").put("value", "v" + round);
+                ids.add(send(up));
+            }
+        }
+        Awaitility.await()
+                .atMost(Duration.ofMinutes(15))
+                .pollInterval(Duration.ofSeconds(1))
+                .until(() -> completedIds(Topics.read(Topics.COMPLETIONS)).containsAll(ids));
+        Duration elapsed = Duration.between(start, Instant.now());
+        List<ConsumerRecord<String, String>> completions = Topics.read(Topics.COMPLETIONS);
+        ids.forEach(id -> assertThat(Requests.completions(completions, id))
+                .as("completions of %s", id)
+                .hasSize(1));
+        return ids.size() / (elapsed.toMillis() / 60_000.0);
     }
 
     /** Every engine event of every run is on the audit topic exactly once, between its lifecycle records. */

@@ -119,6 +119,61 @@ class RunJournalTest {
         assertThat(journal.submitted(other)).isEqualTo(RunJournal.Match.DIFFERENT);
     }
 
+    @Test
+    void anotherReplicasRunIsFollowedFromItsAuditRecordsWithTheLocalStreamsSemantics() {
+        var first = new RemoteRun("journal-4", "aaaa0001", "alice@example.com", "up", "journal", "dev");
+        journal.acceptedElsewhere(first, Instant.now());
+        assertThat(journal.find("journal-4").orElseThrow().status()).isEqualTo("queued");
+        journal.startedElsewhere(first, Instant.now());
+        List<EngineEvent> events = longRun(10);
+        events.subList(0, 4).forEach(event -> journal.eventElsewhere(first, event));
+        journal.eventElsewhere(first, events.get(3));
+        AssertSubscriber<EngineEvent> ofFirst = follow("journal-4");
+        assertThat(journal.find("journal-4").orElseThrow().status()).isEqualTo("running");
+        assertThat(journal.find("journal-4").orElseThrow().events())
+                .as("an event read twice is added once")
+                .isEqualTo(4);
+
+        // Cut short and delivered again: the new attempt starts afresh, its followers from its first event.
+        var second = new RemoteRun("journal-4", "bbbb0002", "alice@example.com", "up", "journal", "dev");
+        journal.acceptedElsewhere(second, Instant.now());
+        ofFirst.awaitCompletion(WAIT);
+        assertThat(ofFirst.getItems()).containsExactlyElementsOf(events.subList(0, 4));
+        journal.startedElsewhere(second, Instant.now());
+        AssertSubscriber<EngineEvent> ofSecond = follow("journal-4");
+        events.subList(0, 6).forEach(event -> journal.eventElsewhere(second, event));
+        journal.eventElsewhere(first, events.get(9));
+
+        // The completion comes first, on its own topic: it waits for the trail's last events.
+        journal.finishedElsewhere(completion("journal-4"));
+        assertThat(journal.find("journal-4").orElseThrow().status()).isEqualTo("running");
+        events.subList(6, 10).forEach(event -> journal.eventElsewhere(second, event));
+        journal.endedElsewhere(second);
+
+        ofSecond.awaitCompletion(WAIT);
+        assertThat(ofSecond.getItems()).containsExactlyElementsOf(events);
+        assertThat(journal.find("journal-4").orElseThrow().status()).isEqualTo("succeeded");
+    }
+
+    @Test
+    void theAuditRecordsOfThisReplicasOwnAttemptsAreNotNews() {
+        ProvisioningRequest request = request("journal-5");
+        journal.queued(request);
+        journal.attempt(request.requestId(), "cccc0003");
+        journal.running(request.requestId());
+        var own = new RemoteRun("journal-5", "cccc0003", "alice@example.com", "up", "journal", "dev");
+        assertThat(journal.ranHere("journal-5", "cccc0003")).isTrue();
+        longRun(3).forEach(event -> journal.eventElsewhere(own, event));
+        assertThat(journal.find("journal-5").orElseThrow().events()).isZero();
+    }
+
+    private AssertSubscriber<EngineEvent> follow(String id) {
+        return journal.follow(id, Long.MIN_VALUE)
+                .orElseThrow()
+                .subscribe()
+                .withSubscriber(AssertSubscriber.create(Long.MAX_VALUE));
+    }
+
     private static ProvisioningRequest request(String id) {
         return new ProvisioningRequest(
                 id,
@@ -190,6 +245,16 @@ class RunJournalTest {
 
         @Override
         public Duration shutdownGrace() {
+            return Duration.ofSeconds(60);
+        }
+
+        @Override
+        public Duration followLookBack() {
+            return Duration.ofMinutes(15);
+        }
+
+        @Override
+        public Duration handoverGrace() {
             return Duration.ofSeconds(60);
         }
     }
