@@ -83,6 +83,15 @@ public class Engine {
      * runs again; if it throws, the operation does not run.
      */
     public EngineRun start(RunSpec spec, Consumer<Recovery> onRecovery) {
+        return start(spec, StackFence.NONE, onRecovery);
+    }
+
+    /**
+     * As {@link #start(RunSpec, Consumer)}, for a run that holds the stack by {@code fence}: each of its CLIs runs
+     * under a watchdog that kills it once the fence stops holding, and a locked or damaged stack is recovered
+     * whoever left it so, since the fence proves that writer gone.
+     */
+    public EngineRun start(RunSpec spec, StackFence fence, Consumer<Recovery> onRecovery) {
         UnicastProcessor<EngineEvent> events = UnicastProcessor.create();
         CompletableFuture<EngineResult> result = new CompletableFuture<>();
         PulumiCli located;
@@ -99,7 +108,8 @@ public class Engine {
                 parser.mapper(),
                 json -> emit(events, json, secrets),
                 config.eventStreamDrainTimeout(),
-                config.otelTraces());
+                config.otelTraces(),
+                watchdog(fence));
         var run = new EngineRun(spec, events, result, command, scheduler, config.cancelEscalation());
         runs.execute(() -> {
             EngineResult outcome;
@@ -114,6 +124,18 @@ public class Engine {
             result.complete(outcome);
         });
         return run;
+    }
+
+    private RunCommand.Watchdog watchdog(StackFence fence) {
+        if (fence == StackFence.NONE) {
+            return RunCommand.Watchdog.NONE;
+        }
+        try {
+            return new RunCommand.Watchdog(
+                    fence, CliWatchdog.install(config.workDir().resolve("bin")), config.watchdogTimeout());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the CLI's watchdog", e);
+        }
     }
 
     private void emit(UnicastProcessor<EngineEvent> events, String json, SecretRedactor secrets) {
@@ -133,6 +155,26 @@ public class Engine {
 
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
+        StackFence fence = command.fence();
+        // One recovered record per attempt (its ce_id is the phase's): damaged files are repaired before any
+        // CLI runs, so their record names the locks too, read from the files.
+        boolean recorded = false;
+        try {
+            if (fence != StackFence.NONE) {
+                List<String> damaged = recovery.damagedFiles(spec);
+                if (!damaged.isEmpty()) {
+                    onRecovery.accept(new Recovery(
+                            recovery.fileLocks(spec),
+                            List.of(),
+                            damaged,
+                            fence.takenFrom().orElse(null)));
+                    recorded = true;
+                    recovery.removeDamaged(spec, fence, damaged);
+                }
+            }
+        } catch (java.io.IOException e) {
+            return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
+        }
         try (WorkspaceStack stack = workspaces.open(spec, command)) {
             if (spec.operation() != Operation.PREVIEW) {
                 var earlier = history.read(spec.project(), spec.stack(), command).orElse(List.of()).stream()
@@ -154,11 +196,19 @@ public class Engine {
             } catch (ConcurrentUpdateException locked) {
                 // The CLI refused before it started the engine: no event was sent, so the operation can
                 // start again from the first event.
-                Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+                Optional<Recovery> stale = fence == StackFence.NONE
+                        ? recovery.find(stack, spec, command, locked)
+                        : recovery.findUnderLease(stack, spec, command, locked, fence);
                 if (stale.isPresent()) {
                     // Told first: the repair is made once the audit trail holds it.
-                    onRecovery.accept(stale.get());
-                    recovery.repair(stack, spec, command, stale.get());
+                    if (!recorded) {
+                        onRecovery.accept(stale.get());
+                    }
+                    if (fence == StackFence.NONE) {
+                        recovery.repair(stack, spec, command, stale.get());
+                    } else {
+                        recovery.repairUnderLease(stack, spec, command, stale.get());
+                    }
                 }
                 outputs = operate(stack, spec, command);
             }

@@ -55,6 +55,7 @@ final class RunCommand implements PulumiCommand {
     private final Consumer<String> events;
     private final Duration drainTimeout;
     private final Optional<String> otelTraces;
+    private final Watchdog watchdog;
     private volatile CliProcess process;
     private volatile boolean cancelled;
     private volatile JsonNode maskedOutputs = NullNode.getInstance();
@@ -70,11 +71,34 @@ final class RunCommand implements PulumiCommand {
             Consumer<String> events,
             Duration drainTimeout,
             Optional<String> otelTraces) {
+        this(cli, mapper, events, drainTimeout, otelTraces, Watchdog.NONE);
+    }
+
+    /** As the other constructor, every CLI of the run under {@code watchdog}. */
+    RunCommand(
+            PulumiCli cli,
+            ObjectMapper mapper,
+            Consumer<String> events,
+            Duration drainTimeout,
+            Optional<String> otelTraces,
+            Watchdog watchdog) {
         this.cli = cli;
         this.mapper = mapper;
         this.events = events;
         this.drainTimeout = drainTimeout;
         this.otelTraces = otelTraces;
+        this.watchdog = watchdog;
+    }
+
+    /** Every CLI of the run runs under {@code script}, heart-beaten while {@code fence} holds. */
+    record Watchdog(StackFence fence, java.nio.file.Path script, Duration timeout) {
+
+        static final Watchdog NONE = new Watchdog(StackFence.NONE, null, Duration.ZERO);
+    }
+
+    /** Whether the run may still write its stack. */
+    StackFence fence() {
+        return watchdog.fence();
     }
 
     @Override
@@ -166,6 +190,7 @@ final class RunCommand implements PulumiCommand {
                     .workingDir(options.workingDir())
                     .environment(env)
                     .onOutput(options.onStandardOutput(), options.onStandardError())
+                    .fencedBy(watchdog.fence(), watchdog.script(), watchdog.timeout())
                     .start();
             process = started;
             CommandResult result = started.await();
