@@ -70,9 +70,19 @@ class FailoverIT {
     @ParameterizedTest(name = "killed after {0} of " + COUNT + " resources")
     @ValueSource(ints = {0, COUNT / 2, COUNT - 1})
     void theOtherReplicaTakesTheStackOverAndCompletesOnce(int createdBeforeKill) {
+        killAndTakeOver(fleet, "postgres", PROJECT, "k" + createdBeforeKill, createdBeforeKill);
+        // Only now: a replica joining while the takeover runs would move partitions, a rebalance this test is
+        // not about (the intake's revocation handling is).
+        startReplica();
+    }
+
+    /**
+     * Kills the replica that runs an {@code up} of {@code project/stack} once {@code createdBeforeKill} resources
+     * exist, and checks the takeover by the other one; the fleet is left with one replica fewer.
+     */
+    static void killAndTakeOver(Fleet fleet, String backend, String project, String stack, int createdBeforeKill) {
         fleet.awaitGroup(2);
-        String stack = "k" + createdBeforeKill;
-        var up = request("up", PROJECT, stack, SlowDemoProgram.NAME);
+        var up = request("up", project, stack, SlowDemoProgram.NAME);
         up.with("config").put("count", Integer.toString(COUNT)).put("delayMs", "400");
         String id = send(up);
         Fleet.Replica runner = fleet.awaitRunner(Requests.RUN_TIMEOUT);
@@ -83,17 +93,18 @@ class FailoverIT {
         JsonNode done = awaitCompletion(id);
         long tookOver = System.nanoTime();
         // Behind the request on its stack: once it is done, a second delivery would have been too.
-        var preview = request("preview", PROJECT, stack, SlowDemoProgram.NAME);
+        var preview = request("preview", project, stack, SlowDemoProgram.NAME);
         preview.with("config").put("count", Integer.toString(COUNT)).put("delayMs", "0");
         JsonNode after = awaitCompletion(send(preview));
 
         List<ConsumerRecord<String, String>> trail = auditTrail(id);
         List<String> ids = trail.stream().map(r -> Topics.header(r, "ce_id")).toList();
         long duplicates = ids.size() - ids.stream().distinct().count();
-        VerificationReport chain = verify(stack, Receipt.parse(after.toString()));
+        VerificationReport chain = verify(project, stack, Receipt.parse(after.toString()));
         System.out.printf(
-                "FIGURE failover: killed %s after %d of %d resources: completion %.1f s after the kill;"
+                "FIGURE failover %s: killed %s after %d of %d resources: completion %.1f s after the kill;"
                         + " audit records of the request %d, duplicated %d; chain intact %s%n",
+                backend,
                 runner.hostname(),
                 createdBeforeKill,
                 COUNT,
@@ -122,14 +133,11 @@ class FailoverIT {
                 .satisfies(lock -> assertThat(lock.get("hostname").asText()).isEqualTo(runner.hostname()));
         assertThat(recovered.at("/details/leaseHolder").asText()).startsWith(runner.hostname() + "/");
 
-        assertThat(fleet.resourceNames(PROJECT, stack, STASH))
+        assertThat(fleet.resourceNames(project, stack, STASH))
                 .containsExactlyInAnyOrderElementsOf(
                         IntStream.range(0, COUNT).mapToObj(i -> "slow-" + i).toList());
-        assertThat(fleet.deployment(PROJECT, stack).path("pending_operations")).isEmpty();
-        assertThat(fleet.lockKeys(PROJECT, stack)).as("no lock left").isEmpty();
-        // Only now: a replica joining while the takeover runs would move partitions, a rebalance this test is
-        // not about (the intake's revocation handling is).
-        startReplica();
+        assertThat(fleet.deployment(project, stack).path("pending_operations")).isEmpty();
+        assertThat(fleet.lockKeys(project, stack)).as("no lock left").isEmpty();
     }
 
     /** Waits until the run is under way with {@code created} Stash resources made (0: its engine has started). */

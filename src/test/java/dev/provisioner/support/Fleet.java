@@ -35,7 +35,7 @@ public final class Fleet implements AutoCloseable {
     private final String name;
     private final KafkaBrokerResource broker = new KafkaBrokerResource();
     private final OtlpReceiver otlp;
-    private final PostgresServer postgres;
+    private final SharedBackend backend;
     private final Path root;
     private final List<Replica> replicas = new ArrayList<>();
 
@@ -76,11 +76,11 @@ public final class Fleet implements AutoCloseable {
         }
     }
 
-    private Fleet(String name) {
+    private Fleet(String name, java.util.function.Supplier<SharedBackend> backend) {
         this.name = name;
         broker.start();
         otlp = OtlpReceiver.start(0, export -> {});
-        postgres = PostgresServer.start();
+        this.backend = backend.get();
         try {
             root = Files.createTempDirectory("provisioner-fleet-");
         } catch (IOException e) {
@@ -90,7 +90,12 @@ public final class Fleet implements AutoCloseable {
 
     /** Starts the broker, the OTLP endpoint and the database; {@code name} names the replicas' log files. */
     public static Fleet open(String name) {
-        return new Fleet(name);
+        return open(name, PostgresServer::start);
+    }
+
+    /** As {@link #open(String)}, on another shared backend, e.g. {@link S3Gateway#start}. */
+    public static Fleet open(String name, java.util.function.Supplier<SharedBackend> backend) {
+        return new Fleet(name, backend);
     }
 
     /**
@@ -103,7 +108,7 @@ public final class Fleet implements AutoCloseable {
         all.put("kafka.bootstrap.servers", KafkaBrokerResource.bootstrapServers());
         all.put("provisioner.engine.cli", PulumiCliResource.binary());
         all.put("provisioner.engine.work-dir", workDir.toString());
-        all.put("provisioner.engine.backend-url", postgres.backendUrl());
+        all.put("provisioner.engine.backend-url", backend.backendUrl());
         all.put("provisioner.engine.passphrase", PackagedService.PASSPHRASE);
         all.put("provisioner.otel.endpoint", otlp.baseUrl());
         all.put("quarkus.http.port", "0");
@@ -116,7 +121,12 @@ public final class Fleet implements AutoCloseable {
         Path log = Path.of("target", "it-logs", name + "-" + hostname + "-" + (replicas.size() + 1) + ".log");
         // The hostname as a pod has it: the process's own, in a UTS namespace of its own.
         List<String> launcher = List.of("unshare", "-u", "sh", "-c", "hostname \"$0\" && exec \"$@\"", hostname);
-        var replica = new Replica(hostname, ServiceProcess.start(launcher, List.of(), all, log), workDir);
+        // The backend's credentials as a pod gets them (environment), exported by the launcher.
+        List<String> withEnv = new ArrayList<>(List.of("env"));
+        backend.environment().forEach((k, v) -> withEnv.add(k + "=" + v));
+        List<String> launched = new ArrayList<>(launcher);
+        launched.addAll(withEnv);
+        var replica = new Replica(hostname, ServiceProcess.start(launched, List.of(), all, log), workDir);
         replicas.add(replica);
         return replica;
     }
@@ -162,9 +172,9 @@ public final class Fleet implements AutoCloseable {
         return found.get(0);
     }
 
-    /** The locks of {@code project/stack} in the shared backend: one row per update under way or left behind. */
+    /** The locks of {@code project/stack} in the shared backend: one per update under way or left behind. */
     public List<String> lockKeys(String project, String stack) {
-        return postgres.keys("/.pulumi/locks/organization/" + project + "/" + stack + "/");
+        return backend.locks(project, stack);
     }
 
     /** {@code pulumi stack export} of {@code project/stack} from the shared backend, as an operator would run it. */
@@ -181,7 +191,8 @@ public final class Fleet implements AutoCloseable {
                     .directory(dir.toFile())
                     .redirectError(ProcessBuilder.Redirect.INHERIT);
             builder.environment().put("PULUMI_HOME", dir.resolve("pulumi-home").toString());
-            builder.environment().put("PULUMI_BACKEND_URL", postgres.backendUrl());
+            builder.environment().put("PULUMI_BACKEND_URL", backend.backendUrl());
+            builder.environment().putAll(backend.environment());
             builder.environment().put("PULUMI_CONFIG_PASSPHRASE", PackagedService.PASSPHRASE);
             builder.environment().put("PULUMI_SKIP_UPDATE_CHECK", "true");
             Process export = builder.start();
@@ -211,7 +222,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     public String backendUrl() {
-        return postgres.backendUrl();
+        return backend.backendUrl();
     }
 
     public Optional<Replica> other(Replica than) {
@@ -240,7 +251,7 @@ public final class Fleet implements AutoCloseable {
         });
         otlp.close();
         broker.stop();
-        postgres.close();
+        backend.close();
         try (Stream<Path> paths = Files.walk(root)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException ignored) {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
  * free loopback port, trust authentication, run as the {@code postgres} user when the tests run as root (the
  * server refuses root). The CLI creates its table ({@code pulumi_state}) on first use.
  */
-public final class PostgresServer implements AutoCloseable {
+public final class PostgresServer implements SharedBackend {
 
     private final Path bin;
     private final Path dir;
@@ -69,8 +70,20 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     /** The backend URL every replica gets: {@code postgres://postgres@127.0.0.1:<port>/postgres?sslmode=disable}. */
+    @Override
     public String backendUrl() {
         return "postgres://postgres@127.0.0.1:" + port + "/postgres?sslmode=disable";
+    }
+
+    @Override
+    public Map<String, String> environment() {
+        return Map.of();
+    }
+
+    /** The lock rows of the stack. */
+    @Override
+    public List<String> locks(String project, String stack) {
+        return keys("/.pulumi/locks/organization/" + project + "/" + stack + "/");
     }
 
     /** The keys of the backend's rows whose key contains {@code part}, with {@code psql}. */
