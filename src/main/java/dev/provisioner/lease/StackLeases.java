@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.provisioner.DaemonThreads;
 import dev.provisioner.engine.EngineConfig;
+import dev.provisioner.engine.Workspaces;
 import io.quarkus.runtime.StartupEvent;
 import io.smallrye.common.annotation.Identifier;
 import jakarta.annotation.PreDestroy;
@@ -63,6 +64,10 @@ public class StackLeases {
     private static final Logger LOG = Logger.getLogger(StackLeases.class);
     private static final Duration POLL = Duration.ofMillis(100);
     private static final Duration STEP = Duration.ofMillis(20);
+    /** How long a backend's answer counts, and how often a lease waiting for the backend asks again. */
+    private static final Duration BACKEND_RETRY = Duration.ofSeconds(2);
+
+    private static final Duration BACKEND_TIMEOUT = Duration.ofSeconds(5);
     private static final String HELD = "held";
     private static final String RELEASED = "released";
 
@@ -70,6 +75,7 @@ public class StackLeases {
     record Entry(long offset, String holder, String run, long epoch, boolean released, long seenNanos) {}
 
     private final LeaseConfig config;
+    private final Workspaces workspaces;
     private final Map<String, Object> kafka;
     private final ObjectMapper mapper;
     private final String instance;
@@ -80,7 +86,11 @@ public class StackLeases {
     private final ScheduledExecutorService renewals =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("lease-renewals"));
     private final AtomicLong renewalNumbers = new AtomicLong();
-    private volatile long caughtUpNanos = Long.MIN_VALUE;
+    // Never caught up, never asked yet: as long ago as nanoTime can say without overflowing a difference.
+    private volatile long caughtUpNanos = System.nanoTime() - Duration.ofDays(1).toNanos();
+    private volatile long backendCheckedNanos =
+            System.nanoTime() - Duration.ofDays(1).toNanos();
+    private volatile boolean backendAnswered;
     private volatile boolean running;
     private KafkaProducer<String, String> producer;
     private KafkaConsumer<String, String> ends;
@@ -90,9 +100,11 @@ public class StackLeases {
     public StackLeases(
             LeaseConfig config,
             EngineConfig engine,
+            Workspaces workspaces,
             @Identifier("default-kafka-broker") Map<String, Object> kafka,
             ObjectMapper mapper) {
         this.config = config;
+        this.workspaces = workspaces;
         this.kafka = Map.copyOf(kafka);
         this.mapper = mapper;
         this.instance = hostname() + "/" + UUID.randomUUID().toString().substring(0, 8);
@@ -151,6 +163,15 @@ public class StackLeases {
             boolean free = cur == null
                     || cur.released()
                     || System.nanoTime() - cur.seenNanos() >= config.duration().toNanos();
+            if (free && !mine.containsKey(key) && !backendAnswers()) {
+                // A lease taken now would only fail its run: the request waits here for the backend instead.
+                if (!waited) {
+                    LOG.warnf("stack %s: the state backend does not answer; the lease is not taken until it does", key);
+                    waited = true;
+                }
+                Thread.sleep(BACKEND_RETRY.toMillis());
+                continue;
+            }
             if (!free || mine.containsKey(key)) {
                 if (!waited) {
                     LOG.infof("stack %s: waiting for the lease %s holds", key, cur == null ? "?" : cur.holder());
@@ -266,6 +287,34 @@ public class StackLeases {
         if (lease != null) {
             lease.observed(holder, instance, run, epoch, value.path("renewal").asLong());
         }
+    }
+
+    /**
+     * Whether the shared state backend answers the CLI ({@code stack ls}, as readiness asks it), the answer kept for
+     * {@link #BACKEND_RETRY}. A {@code file://} backend is the replica's own: not asked.
+     */
+    private boolean backendAnswers() {
+        try {
+            if (workspaces.backendUrl().startsWith("file:")) {
+                return true;
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        if (System.nanoTime() - backendCheckedNanos < BACKEND_RETRY.toNanos()) {
+            return backendAnswered;
+        }
+        boolean answered;
+        try {
+            workspaces.listStacks(BACKEND_TIMEOUT);
+            answered = true;
+        } catch (Exception e) {
+            LOG.debugf("leases: the state backend does not answer: %s", e.getMessage());
+            answered = false;
+        }
+        backendAnswered = answered;
+        backendCheckedNanos = System.nanoTime();
+        return answered;
     }
 
     /** Waits until the reader has read every record the topic held when this was called. */

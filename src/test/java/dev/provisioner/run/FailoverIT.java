@@ -11,6 +11,7 @@ import dev.provisioner.audit.chain.Signatures;
 import dev.provisioner.demo.SlowDemoProgram;
 import dev.provisioner.support.Fleet;
 import dev.provisioner.support.KafkaBrokerResource;
+import dev.provisioner.support.PostgresServer;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.Topics;
 import dev.provisioner.verify.ChainVerifier;
@@ -19,6 +20,10 @@ import dev.provisioner.verify.TrailReader;
 import dev.provisioner.verify.VerificationReport;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -30,6 +35,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -40,6 +49,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * dead CLI's lock (audited first) and completes the request once; the stack holds every resource, no lock, and
  * the audit chain loses and repeats no record. A new replica replaces the dead one for the next point.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FailoverIT {
 
     private static final String PROJECT = "failover";
@@ -67,6 +77,7 @@ class FailoverIT {
     }
 
     /** @param createdBeforeKill Stash resources the run has created when its replica is killed */
+    @Order(1)
     @ParameterizedTest(name = "killed after {0} of " + COUNT + " resources")
     @ValueSource(ints = {0, COUNT / 2, COUNT - 1})
     void theOtherReplicaTakesTheStackOverAndCompletesOnce(int createdBeforeKill) {
@@ -74,6 +85,55 @@ class FailoverIT {
         // Only now: a replica joining while the takeover runs would move partitions, a rebalance this test is
         // not about (the intake's revocation handling is).
         startReplica();
+    }
+
+    /**
+     * The shared backend goes away: every replica turns unready (its backend check fails), and a request waits
+     * without taking its stack's lease (it writes nothing, not even its accepted record) until the backend is back;
+     * then it runs once.
+     */
+    @Order(2)
+    @Test
+    void aReplicaThatCannotReachTheBackendIsNotReadyAndTakesNoLease() {
+        fleet.awaitGroup(2);
+        var postgres = (PostgresServer) fleet.backend();
+        var up = request("up", PROJECT, "outage", SlowDemoProgram.NAME);
+        up.with("config").put("count", "2").put("delayMs", "0");
+        String id;
+        postgres.pause();
+        try {
+            for (Fleet.Replica replica : fleet.running()) {
+                Awaitility.await()
+                        .atMost(Duration.ofSeconds(30))
+                        .pollInterval(Duration.ofSeconds(1))
+                        .ignoreExceptions()
+                        .until(() -> {
+                            String ready = readiness(replica);
+                            return ready.startsWith("503") && ready.contains("\"pulumi-backend\"");
+                        });
+            }
+            id = send(up);
+            Awaitility.await()
+                    .during(Duration.ofSeconds(8))
+                    .atMost(Duration.ofSeconds(10))
+                    .until(() -> auditTrail(id).isEmpty());
+        } finally {
+            postgres.resume();
+        }
+        JsonNode done = awaitCompletion(id);
+        assertThat(done.get("status").asText()).as("%s", done).isEqualTo("succeeded");
+        assertThat(Requests.completions(Topics.read(Topics.COMPLETIONS), id)).hasSize(1);
+    }
+
+    /** {@code GET /q/health/ready}: the status code, a space, the body. */
+    private static String readiness(Fleet.Replica replica) throws Exception {
+        var response = HttpClient.newHttpClient()
+                .send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + replica.httpPort() + "/q/health/ready"))
+                                .timeout(Duration.ofSeconds(10))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString());
+        return response.statusCode() + " " + response.body();
     }
 
     /**

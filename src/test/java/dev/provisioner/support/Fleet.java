@@ -70,6 +70,16 @@ public final class Fleet implements AutoCloseable {
             signal("CONT", pids);
         }
 
+        /** The HTTP port it listens on, from its console ("Listening on: http://0.0.0.0:<port>"). */
+        public int httpPort() {
+            var listening = java.util.regex.Pattern.compile("Listening on: http://[^:]+:(\\d+)")
+                    .matcher(process.log());
+            if (!listening.find()) {
+                throw new IllegalStateException(hostname + " is not listening yet");
+            }
+            return Integer.parseInt(listening.group(1));
+        }
+
         @Override
         public String toString() {
             return hostname + " (pid " + process.pid() + ")";
@@ -223,6 +233,15 @@ public final class Fleet implements AutoCloseable {
 
     public String backendUrl() {
         return backend.backendUrl();
+    }
+
+    public SharedBackend backend() {
+        return backend;
+    }
+
+    /** The replicas still running. */
+    public List<Replica> running() {
+        return replicas.stream().filter(r -> r.process().isAlive()).toList();
     }
 
     public Optional<Replica> other(Replica than) {

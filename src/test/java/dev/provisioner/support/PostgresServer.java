@@ -52,21 +52,31 @@ public final class PostgresServer implements SharedBackend {
                     "-E",
                     "UTF8",
                     "--no-sync");
-            server.run(
-                    bin.resolve("pg_ctl").toString(),
-                    "-D",
-                    dir.resolve("data").toString(),
-                    "-l",
-                    dir.resolve("server.log").toString(),
-                    "-w",
-                    "-o",
-                    "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
-                            + " -c synchronous_commit=off -c full_page_writes=off",
-                    "start");
+            server.resume();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Stops the server (a backend outage); {@link #resume()} starts it again on the same port and data. */
+    public void pause() {
+        run(bin.resolve("pg_ctl").toString(), "-D", dir.resolve("data").toString(), "-m", "fast", "-w", "stop");
+    }
+
+    /** Starts the server on its port and data. */
+    public void resume() {
+        run(
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                dir.resolve("data").toString(),
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-w",
+                "-o",
+                "-p " + port + " -k " + dir + " -c listen_addresses=127.0.0.1 -c fsync=off"
+                        + " -c synchronous_commit=off -c full_page_writes=off",
+                "start");
     }
 
     /** The backend URL every replica gets: {@code postgres://postgres@127.0.0.1:<port>/postgres?sslmode=disable}. */
