@@ -41,6 +41,8 @@ class PackageLayersTest {
                 .definedBy("dev.provisioner.request..")
                 .layer("run")
                 .definedBy("dev.provisioner.run..")
+                .layer("lease")
+                .definedBy("dev.provisioner.lease..")
                 .layer("engine")
                 .definedBy("dev.provisioner.engine..")
                 .layer("verify")
@@ -69,8 +71,12 @@ class PackageLayersTest {
                 .mayOnlyBeAccessedByLayers("api", "listener")
                 .whereLayer("run")
                 .mayOnlyBeAccessedByLayers("api", "listener")
+                // A run holds its stack's lease; readiness asks whether leases can be had.
+                .whereLayer("lease")
+                .mayOnlyBeAccessedByLayers("run", "health")
+                // A lease is the engine's fence (StackFence), and is checked against its watchdog's timeout.
                 .whereLayer("engine")
-                .mayOnlyBeAccessedByLayers("api", "health", "demo", "request", "run")
+                .mayOnlyBeAccessedByLayers("api", "health", "demo", "request", "run", "lease")
                 .whereLayer("verify")
                 .mayOnlyBeAccessedByLayers("api")
                 .whereLayer("audit")

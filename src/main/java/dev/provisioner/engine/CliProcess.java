@@ -7,6 +7,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -17,6 +18,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -25,6 +28,8 @@ import java.util.function.Consumer;
  * the caller's over it and never looks for a newer CLI; its standard input is closed; both its outputs are read
  * on threads of their own, so it never blocks on a full pipe. It is stopped through its {@link ProcessHandle}:
  * {@link Process#destroy()} would also close our ends of the output pipes, and its last words would be lost.
+ * A fenced run's CLI runs under {@link CliWatchdog}: its standard input is then the watchdog's heartbeat, a
+ * line every {@link #HEARTBEAT} while the run's {@link StackFence} holds, closed as soon as it does not.
  */
 final class CliProcess {
 
@@ -34,6 +39,12 @@ final class CliProcess {
     /** Readers of the CLI's output streams; threads end when idle. */
     private static final ExecutorService OUTPUT_READERS =
             Executors.newCachedThreadPool(DaemonThreads.named("pulumi-cli-output"));
+
+    /** How often a fenced CLI's watchdog hears from the service; a fraction of any sensible watchdog timeout. */
+    static final Duration HEARTBEAT = Duration.ofMillis(500);
+
+    private static final ScheduledExecutorService HEARTBEATS =
+            Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("pulumi-cli-heartbeat"));
 
     private final String command;
     private final Process process;
@@ -127,6 +138,7 @@ final class CliProcess {
         private final ProcessBuilder process;
         private Consumer<String> onStdout;
         private Consumer<String> onStderr;
+        private StackFence fence;
 
         private Builder(String binary, List<String> args) {
             this.args = List.copyOf(args);
@@ -155,12 +167,63 @@ final class CliProcess {
             return this;
         }
 
+        /**
+         * Runs it under the {@link CliWatchdog} {@code script}, which kills it {@code timeout} after the last
+         * heartbeat; heartbeats go while {@code fence} holds. {@link StackFence#NONE}: no watchdog.
+         */
+        Builder fencedBy(StackFence fence, Path script, Duration timeout) {
+            if (fence == StackFence.NONE) {
+                return this;
+            }
+            this.fence = fence;
+            List<String> command = new ArrayList<>(process.command());
+            command.add(0, script.toString());
+            command.add(1, Long.toString(Math.max(1, timeout.toSeconds())));
+            process.command(command);
+            return this;
+        }
+
         CliProcess start() throws IOException {
             process.environment().put(SKIP_UPDATE_CHECK, "true");
+            if (fence != null && !fence.holds()) {
+                throw new IOException("the run's lease on its stack no longer holds: no CLI starts");
+            }
             Process started = process.start();
             CliStarts.started(args);
-            started.getOutputStream().close();
+            if (fence == null) {
+                started.getOutputStream().close();
+            } else {
+                heartbeat(started, fence);
+            }
             return new CliProcess("pulumi " + String.join(" ", args), started, onStdout, onStderr);
+        }
+
+        /** A line to the watchdog every {@link #HEARTBEAT} while the fence holds; then its input is closed. */
+        private static void heartbeat(Process started, StackFence fence) {
+            OutputStream watchdog = started.getOutputStream();
+            var task = new java.util.concurrent.atomic.AtomicReference<ScheduledFuture<?>>();
+            Runnable beat = () -> {
+                try {
+                    if (fence.holds() && started.isAlive()) {
+                        watchdog.write('\n');
+                        watchdog.flush();
+                        return;
+                    }
+                } catch (IOException e) {
+                    // The watchdog is gone, so is its CLI.
+                }
+                try {
+                    watchdog.close();
+                } catch (IOException ignored) {
+                    // Closing is the signal; a broken pipe says the same.
+                }
+                ScheduledFuture<?> self = task.get();
+                if (self != null) {
+                    self.cancel(false);
+                }
+            };
+            task.set(HEARTBEATS.scheduleAtFixedRate(beat, 0, HEARTBEAT.toMillis(), TimeUnit.MILLISECONDS));
+            started.onExit().thenRun(() -> task.get().cancel(false));
         }
     }
 }

@@ -84,6 +84,15 @@ public class Engine {
      * runs again; if it throws, the operation does not run.
      */
     public EngineRun start(RunSpec spec, Consumer<Recovery> onRecovery) {
+        return start(spec, StackFence.NONE, onRecovery);
+    }
+
+    /**
+     * As {@link #start(RunSpec, Consumer)}, for a run that holds the stack by {@code fence}: each of its CLIs runs
+     * under a watchdog that kills it once the fence stops holding, and a locked or damaged stack is recovered
+     * whoever left it so, since the fence proves that writer gone.
+     */
+    public EngineRun start(RunSpec spec, StackFence fence, Consumer<Recovery> onRecovery) {
         UnicastProcessor<EngineEvent> events = UnicastProcessor.create();
         CompletableFuture<EngineResult> result = new CompletableFuture<>();
         PulumiCli located;
@@ -100,7 +109,8 @@ public class Engine {
                 parser.mapper(),
                 json -> emit(events, json, secrets),
                 config.eventStreamDrainTimeout(),
-                config.otelTraces());
+                config.otelTraces(),
+                watchdog(fence));
         var run = new EngineRun(spec, events, result, command, scheduler, config.cancelEscalation());
         runs.execute(() -> {
             EngineResult outcome;
@@ -115,6 +125,18 @@ public class Engine {
             result.complete(outcome);
         });
         return run;
+    }
+
+    private RunCommand.Watchdog watchdog(StackFence fence) {
+        if (fence == StackFence.NONE) {
+            return RunCommand.Watchdog.NONE;
+        }
+        try {
+            return new RunCommand.Watchdog(
+                    fence, CliWatchdog.install(config.workDir().resolve("bin")), config.watchdogTimeout());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot write the CLI's watchdog", e);
+        }
     }
 
     private void emit(UnicastProcessor<EngineEvent> events, String json, SecretRedactor secrets) {
@@ -139,10 +161,19 @@ public class Engine {
      */
     private EngineResult execute(EngineRun run, RunCommand command, Consumer<Recovery> onRecovery) {
         RunSpec spec = run.spec();
+        StackFence fence = command.fence();
+        // One recovered record per attempt (its ce_id is the phase's): damaged files are repaired before any
+        // CLI runs, so their record names the locks too, read from the files.
+        boolean recorded;
+        try {
+            recorded = repairDamaged(spec, fence, onRecovery);
+        } catch (IOException e) {
+            return EngineResult.of(EngineResult.Status.FAILED, Map.of(), bounded(describe(e)));
+        }
         try {
             List<HistoryEntry> updates = new ArrayList<>();
             try (WorkspaceStack stack = open(spec, command, updates)) {
-                return execute(run, stack, command, updates, onRecovery);
+                return execute(run, stack, command, updates, recorded ? recovery -> {} : onRecovery);
             }
         } catch (CommandException e) {
             var status = run.cancellation() != null ? EngineResult.Status.CANCELLED : EngineResult.Status.FAILED;
@@ -203,15 +234,41 @@ public class Engine {
         } catch (ConcurrentUpdateException locked) {
             // The CLI refused before it started the engine: no event was sent, so the operation can
             // start again from the first event.
-            Optional<Recovery> stale = recovery.find(stack, spec, command, locked);
+            StackFence fence = command.fence();
+            Optional<Recovery> stale = fence == StackFence.NONE
+                    ? recovery.find(stack, spec, command, locked)
+                    : recovery.findUnderLease(stack, spec, command, locked, fence);
             if (stale.isPresent()) {
                 // Told first: the repair is made once the audit trail holds it.
                 onRecovery.accept(stale.get());
-                recovery.repair(stack, spec, command, stale.get());
+                if (fence == StackFence.NONE) {
+                    recovery.repair(stack, spec, command, stale.get());
+                } else {
+                    recovery.repairUnderLease(stack, spec, command, stale.get());
+                }
             }
             outputs = operate(stack, spec, command);
         }
         return EngineResult.of(EngineResult.Status.SUCCEEDED, outputs, null);
+    }
+
+    /**
+     * Under a lease, what a killed CLI can leave damaged in a {@code file://} state (an empty sidecar) is removed
+     * before any CLI reads it, once the audit trail holds the {@code recovered} record; returns whether one was
+     * written.
+     */
+    private boolean repairDamaged(RunSpec spec, StackFence fence, Consumer<Recovery> onRecovery) throws IOException {
+        if (fence == StackFence.NONE) {
+            return false;
+        }
+        List<String> damaged = recovery.damagedFiles(spec);
+        if (damaged.isEmpty()) {
+            return false;
+        }
+        onRecovery.accept(new Recovery(
+                recovery.fileLocks(spec), List.of(), damaged, fence.takenFrom().orElse(null)));
+        recovery.removeDamaged(spec, fence, damaged);
+        return true;
     }
 
     /** Runs the operation; returns the stack's outputs after {@code up}, else none. */

@@ -55,6 +55,14 @@ public interface EngineConfig {
      */
     Optional<String> otelTraces();
 
+    /**
+     * A fenced run's CLI (one whose stack is held by a lease, see {@code provisioner.leases}) is killed by its
+     * watchdog when the service has not confirmed the lease for this long. Part of the lease's safety margin:
+     * {@code leases.freshness} + this + the kill must stay under {@code leases.duration}.
+     */
+    @WithDefault("5s")
+    Duration watchdogTimeout();
+
     /** How long a finished CLI may take to close its event stream before the run ends anyway. */
     @WithDefault("5s")
     Duration eventStreamDrainTimeout();

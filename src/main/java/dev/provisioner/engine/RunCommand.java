@@ -52,6 +52,7 @@ final class RunCommand implements PulumiCommand {
     private final Consumer<String> events;
     private final Duration drainTimeout;
     private final Optional<String> otelTraces;
+    private final Watchdog watchdog;
     private volatile CliProcess process;
     private volatile boolean cancelled;
     private final KnownAnswers known;
@@ -66,12 +67,35 @@ final class RunCommand implements PulumiCommand {
             Consumer<String> events,
             Duration drainTimeout,
             Optional<String> otelTraces) {
+        this(cli, mapper, events, drainTimeout, otelTraces, Watchdog.NONE);
+    }
+
+    /** As the other constructor, every CLI of the run under {@code watchdog}. */
+    RunCommand(
+            PulumiCli cli,
+            ObjectMapper mapper,
+            Consumer<String> events,
+            Duration drainTimeout,
+            Optional<String> otelTraces,
+            Watchdog watchdog) {
         this.cli = cli;
         this.mapper = mapper;
         this.events = events;
         this.drainTimeout = drainTimeout;
         this.otelTraces = otelTraces;
         this.known = new KnownAnswers(mapper);
+        this.watchdog = watchdog;
+    }
+
+    /** Every CLI of the run runs under {@code script}, heart-beaten while {@code fence} holds. */
+    record Watchdog(StackFence fence, java.nio.file.Path script, Duration timeout) {
+
+        static final Watchdog NONE = new Watchdog(StackFence.NONE, null, Duration.ZERO);
+    }
+
+    /** Whether the run may still write its stack. */
+    StackFence fence() {
+        return watchdog.fence();
     }
 
     @Override
@@ -193,6 +217,7 @@ final class RunCommand implements PulumiCommand {
                     .workingDir(options.workingDir())
                     .environment(env)
                     .onOutput(options.onStandardOutput(), options.onStandardError())
+                    .fencedBy(watchdog.fence(), watchdog.script(), watchdog.timeout())
                     .start();
             process = started;
             CommandResult result = started.await();

@@ -12,7 +12,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Default;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -103,11 +102,14 @@ public class PartitionHandover implements KafkaConsumerRebalanceListener {
         return true;
     }
 
-    /** The request a record taken is: if its partition leaves before it is done, its run may be cancelled. */
-    synchronized void runs(ConsumerRecord<?, ?> record, String requestId) {
+    /**
+     * The stack ({@code project/stack}) of a record taken to run: if its partition leaves before it is done, its
+     * run may be cancelled.
+     */
+    synchronized void runs(ConsumerRecord<?, ?> record, String stack) {
         Map<Long, String> offsets = inFlight.get(partition(record));
         if (offsets != null && offsets.containsKey(record.offset())) {
-            offsets.put(record.offset(), requestId);
+            offsets.put(record.offset(), stack);
         }
     }
 
@@ -180,7 +182,7 @@ public class PartitionHandover implements KafkaConsumerRebalanceListener {
         }
         if (!idle(partitions)) {
             LOG.infof("handing over %s: waiting for the runs of their stacks", partitions);
-            handover.await(() -> idle(partitions), () -> requestIds(partitions));
+            handover.await(() -> idle(partitions), () -> stacks(partitions));
         }
         commit(consumer, partitions);
         synchronized (this) {
@@ -204,8 +206,8 @@ public class PartitionHandover implements KafkaConsumerRebalanceListener {
         return partitions.stream().map(inFlight::get).filter(Objects::nonNull).allMatch(Map::isEmpty);
     }
 
-    private synchronized List<String> requestIds(Collection<TopicPartition> partitions) {
-        List<String> ids = new ArrayList<>();
+    private synchronized Set<String> stacks(Collection<TopicPartition> partitions) {
+        Set<String> ids = new HashSet<>();
         partitions.stream()
                 .map(inFlight::get)
                 .filter(Objects::nonNull)

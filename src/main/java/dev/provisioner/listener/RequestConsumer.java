@@ -119,7 +119,7 @@ public class RequestConsumer {
                     record.offset()));
             return;
         }
-        handover.runs(record, request.requestId());
+        handover.runs(record, request.key());
         provisioner.provision(request, program);
     }
 }

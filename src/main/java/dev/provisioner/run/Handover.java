@@ -5,7 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Collection;
+import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jboss.logging.Logger;
@@ -21,31 +21,32 @@ public class Handover {
     private static final Logger LOG = Logger.getLogger(Handover.class);
     private static final Duration POLL = Duration.ofMillis(100);
 
-    private final RunRegistry registry;
+    private final Provisioner provisioner;
     private final RunsConfig config;
     private final EngineConfig engine;
     private final Clock clock;
 
-    public Handover(RunRegistry registry, RunsConfig config, EngineConfig engine, Clock clock) {
-        this.registry = registry;
+    public Handover(Provisioner provisioner, RunsConfig config, EngineConfig engine, Clock clock) {
+        this.provisioner = provisioner;
         this.config = config;
         this.engine = engine;
         this.clock = clock;
     }
 
     /**
-     * Waits until {@code done}, for at most the hand-over grace; then cancels the runs of {@code requestIds} (as
-     * they are then) and waits for them to stop.
+     * Waits until {@code done}, for at most the hand-over grace; then stops what this replica does on {@code
+     * stacks} ({@code project/stack}, as they are then): their runs are cancelled and a wait for one of their
+     * leases ends; and waits for them to stop.
      *
      * @return whether {@code done} became true
      */
-    public boolean await(BooleanSupplier done, Supplier<Collection<String>> requestIds) {
+    public boolean await(BooleanSupplier done, Supplier<Set<String>> stacks) {
         if (awaitFor(config.handoverGrace(), done)) {
             return true;
         }
-        Collection<String> leaving = requestIds.get();
-        LOG.warnf("handing over: cancelling %d run(s); their requests will be delivered again", leaving.size());
-        registry.leave(leaving);
+        Set<String> leaving = stacks.get();
+        LOG.warnf("handing over %s: cancelling their runs; their requests will be delivered again", leaving);
+        provisioner.stop(leaving);
         return awaitFor(engine.cancelEscalation().multipliedBy(2).plusSeconds(10), done);
     }
 

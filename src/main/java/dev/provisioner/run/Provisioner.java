@@ -13,9 +13,13 @@ import dev.provisioner.engine.EngineRun;
 import dev.provisioner.engine.HistoryEntry;
 import dev.provisioner.engine.PreparedProgram;
 import dev.provisioner.engine.RunSpec;
+import dev.provisioner.engine.StackFence;
+import dev.provisioner.event.EngineEvent;
 import dev.provisioner.event.RunSink;
 import dev.provisioner.event.RunSinks;
 import dev.provisioner.event.SecretRedactor;
+import dev.provisioner.lease.Lease;
+import dev.provisioner.lease.StackLeases;
 import dev.provisioner.telemetry.OtelLogSink;
 import dev.provisioner.telemetry.RunLogs;
 import io.opentelemetry.api.trace.Span;
@@ -33,7 +37,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -63,6 +69,7 @@ public class Provisioner {
     private final Tracer tracer;
     private final Clock clock;
     private final RunsConfig config;
+    private final StackLeases leases;
     private final ScheduledExecutorService timeouts =
             Executors.newSingleThreadScheduledExecutor(DaemonThreads.named("provisioner-timeouts"));
 
@@ -76,7 +83,8 @@ public class Provisioner {
             RunMetrics metrics,
             Tracer tracer,
             Clock clock,
-            RunsConfig config) {
+            RunsConfig config,
+            StackLeases leases) {
         this.engine = engine;
         this.audit = audit;
         this.otel = otel;
@@ -87,6 +95,7 @@ public class Provisioner {
         this.tracer = tracer;
         this.clock = clock;
         this.config = config;
+        this.leases = leases;
     }
 
     /**
@@ -111,7 +120,57 @@ public class Provisioner {
         }
     }
 
+    /**
+     * Holds the stack's lease for the request (when leases are on): taken before anything is written for the
+     * stack, released once the run is over, left to lapse when it may not be (its CLI's watchdog then kills it
+     * before another replica may take the stack).
+     */
     private Completion accept(ProvisioningRequest request, PreparedProgram program) {
+        if (!leases.enabled()) {
+            return accept(request, program, StackFence.NONE, new boolean[1]);
+        }
+        Lease lease;
+        try {
+            lease = leases.take(request.key());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while waiting for the lease of " + request.key(), e);
+        }
+        boolean[] cliDone = new boolean[1];
+        try {
+            Completion completion = accept(request, program, lease, cliDone);
+            lease.release();
+            return completion;
+        } catch (RuntimeException | Error e) {
+            if (lease.lost()) {
+                LOG.warnf(
+                        "request %s (%s): the stack's lease was lost (%s); nothing more is written for it here",
+                        request.requestId(), request.key(), lease);
+            }
+            if (cliDone[0] && !lease.lost()) {
+                lease.release();
+            } else {
+                lease.abandon();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Stops what this replica does on {@code stacks} ({@code project/stack} keys), for a replica that no longer
+     * owns them (their partitions were revoked): their runs are cancelled as on shutdown (nothing published,
+     * the requests left to be delivered again) and a wait for one of their leases ends.
+     */
+    public void stop(Set<String> stacks) {
+        leases.stopWaiting(stacks);
+        registry.runs().stream()
+                .filter(run ->
+                        stacks.contains(run.spec().project() + "/" + run.spec().stack()))
+                .forEach(run -> run.cancel(Cancellation.SHUTDOWN));
+    }
+
+    private Completion accept(
+            ProvisioningRequest request, PreparedProgram program, StackFence fence, boolean[] cliDone) {
         LOG.infof(
                 "request %s (%s %s) accepted",
                 request.requestId(), request.operation().cliName(), request.key());
@@ -133,7 +192,8 @@ public class Provisioner {
                             .between(now, now)
                             .engineVersion(engineVersion())
                             .program(identity(program))
-                            .build());
+                            .build(),
+                    fence);
         }
 
         Span span = tracer.spanBuilder("provision " + request.operation().cliName())
@@ -145,11 +205,11 @@ public class Provisioner {
                 .startSpan();
         try {
             Completion completion =
-                    run(request, program, trail, Context.current().with(span));
+                    run(request, program, trail, Context.current().with(span), fence, cliDone);
             if (completion.status() != Completion.Status.SUCCEEDED) {
                 span.setStatus(StatusCode.ERROR, completion.status().wireName());
             }
-            return finish(request, trail, completion);
+            return finish(request, trail, completion, fence);
         } finally {
             span.end();
         }
@@ -170,7 +230,11 @@ public class Provisioner {
      * completion with its receipt. A trail that lacks a record makes the completion say so, unless it already
      * says why the request did not succeed; the completion goes out all the same: the run is over.
      */
-    private Completion finish(ProvisioningRequest request, AuditTrail trail, Completion outcome) {
+    private Completion finish(ProvisioningRequest request, AuditTrail trail, Completion outcome, StackFence fence) {
+        if (!fence.holds()) {
+            // Another replica may hold the stack now: its chain and its completion are that replica's to write.
+            throw RequestLeftForRedelivery.leaseLost(request.requestId());
+        }
         String phase = switch (outcome.status()) {
             case CANCELLED -> "cancelled";
             default -> outcome.redelivered() ? "redelivered" : "completed";
@@ -194,7 +258,13 @@ public class Provisioner {
         return completion;
     }
 
-    private Completion run(ProvisioningRequest request, PreparedProgram program, AuditTrail trail, Context trace) {
+    private Completion run(
+            ProvisioningRequest request,
+            PreparedProgram program,
+            AuditTrail trail,
+            Context trace,
+            StackFence fence,
+            boolean[] cliDone) {
         Instant started = clock.instant();
         // The request cannot set a key of the program's credentials (RequestParser): nothing is overridden.
         Map<String, String> secretConfig = new HashMap<>(request.secretConfig());
@@ -210,7 +280,12 @@ public class Provisioner {
                 traceparent(trace),
                 program.environment());
         Acks.await(trail.gate("started", started(program)));
-        EngineRun run = engine.start(spec, recovery -> Acks.await(trail.lifecycle("recovered", recovery)));
+        EngineRun run = engine.start(spec, fence, recovery -> {
+            if (!fence.holds()) {
+                throw RequestLeftForRedelivery.leaseLost(request.requestId());
+            }
+            Acks.await(trail.lifecycle("recovered", recovery));
+        });
         journal.running(request.requestId());
         registry.started(request.requestId(), run, trail).ifPresent(cancel -> cancel(cancel));
         Duration timeout = request.timeoutSeconds() == null
@@ -220,7 +295,12 @@ public class Provisioner {
                 timeouts.schedule(() -> run.cancel(Cancellation.TIMEOUT), timeout.toMillis(), TimeUnit.MILLISECONDS);
         RunLogs logs = otel.open(request, trace);
         RunSummary summary = new RunSummary();
-        List<RunSink> sinks = List.of(trail.events(), logs, summary, journal.sink(request.requestId()), metrics::event);
+        List<RunSink> sinks = List.of(
+                fenced(trail.events(), fence, request),
+                logs,
+                summary,
+                journal.sink(request.requestId()),
+                metrics::event);
         try {
             RunSinks.feed(run.events(), sinks).await().atMost(timeout.plus(config.cancelGrace()));
         } catch (RuntimeException e) {
@@ -233,7 +313,11 @@ public class Provisioner {
             registry.finished(request.requestId());
         }
         EngineResult result = run.result().await().atMost(config.cancelGrace());
+        cliDone[0] = true;
         RunLogs.Counts exported = logs.finish();
+        if (!fence.holds()) {
+            throw RequestLeftForRedelivery.leaseLost(request.requestId());
+        }
         if (run.cancellation() == Cancellation.SHUTDOWN && result.status() != EngineResult.Status.SUCCEEDED) {
             throw RequestLeftForRedelivery.of(request.requestId());
         }
@@ -250,6 +334,30 @@ public class Provisioner {
                 .engineVersion(engineVersion())
                 .program(identity(program))
                 .build();
+    }
+
+    /**
+     * The audit trail's sink, writing only while the run holds its stack: a replica that lost the stack (frozen,
+     * then resumed) must not add links to a chain that another replica now writes.
+     */
+    private static RunSink fenced(RunSink audit, StackFence fence, ProvisioningRequest request) {
+        if (fence == StackFence.NONE) {
+            return audit;
+        }
+        return new RunSink() {
+            @Override
+            public void accept(EngineEvent event) {
+                if (!fence.holds()) {
+                    throw RequestLeftForRedelivery.leaseLost(request.requestId());
+                }
+                audit.accept(event);
+            }
+
+            @Override
+            public CompletionStage<Void> drained() {
+                return audit.drained();
+            }
+        };
     }
 
     /** The completion of a request whose update the stack's history already holds. */

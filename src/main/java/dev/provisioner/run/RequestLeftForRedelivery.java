@@ -8,12 +8,24 @@ package dev.provisioner.run;
 public final class RequestLeftForRedelivery extends RuntimeException {
 
     private RequestLeftForRedelivery(String which) {
-        super("request " + which + " is left to be delivered again: the service is shutting down", null, false, false);
+        this(which, "the service is shutting down");
+    }
+
+    private RequestLeftForRedelivery(String which, String why) {
+        super("request " + which + " is left to be delivered again: " + why, null, false, false);
     }
 
     /** A request whose run was stopped. */
     public static RequestLeftForRedelivery of(String requestId) {
         return new RequestLeftForRedelivery(requestId);
+    }
+
+    /**
+     * A request whose run lost its stack's lease (another replica took the stack, or this one could not renew
+     * in time): it writes and publishes nothing more; the stack's new holder runs the request.
+     */
+    public static RequestLeftForRedelivery leaseLost(String requestId) {
+        return new RequestLeftForRedelivery(requestId, "the run lost its stack's lease");
     }
 
     /** A record not read, so not known by its request id yet. */

@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -81,15 +80,6 @@ public class RunRegistry {
         }
         active.run().cancel(Cancellation.REQUESTED);
         return Optional.of(active);
-    }
-
-    /** Stops the runs of these requests, if they run here, so that they are delivered again. */
-    void leave(Collection<String> requestIds) {
-        List<EngineRun> leaving = new ArrayList<>();
-        synchronized (this) {
-            requestIds.stream().map(running::get).filter(a -> a != null).forEach(a -> leaving.add(a.run()));
-        }
-        leaving.forEach(run -> run.cancel(Cancellation.SHUTDOWN));
     }
 
     /** How many runs are going on now. */

@@ -21,7 +21,11 @@ public final class AuditOutageProfile implements QuarkusTestProfile {
                 "mp.messaging.outgoing.audit.request.timeout.ms", "10000",
                 // Back soon after the broker is, rather than up to the 10 s SmallRye sets.
                 "mp.messaging.outgoing.audit.reconnect.backoff.max.ms", "1000",
-                "provisioner.audit.strict", "false");
+                "provisioner.audit.strict", "false",
+                // One replica, and a broker down for longer than leases.freshness: with its lease on, the run
+                // would be stopped (a replica that cannot renew stops writing), which is FailoverIT's subject,
+                // not this one's.
+                "provisioner.leases.enabled", "false");
     }
 
     @Override

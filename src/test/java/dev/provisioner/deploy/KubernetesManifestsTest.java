@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.provisioner.audit.AuditConfig;
 import dev.provisioner.engine.EngineConfig;
+import dev.provisioner.lease.LeaseConfig;
 import dev.provisioner.run.RunsConfig;
 import dev.provisioner.support.Probes;
 import io.fabric8.kubernetes.api.model.ConfigMap;
@@ -264,6 +265,7 @@ class KubernetesManifestsTest {
                 .map(key -> applicationProperties().getProperty(key))
                 .collect(Collectors.toCollection(HashSet::new));
         used.add(AuditConfig.HEADS_TOPIC);
+        used.add(leaseTopic());
 
         assertThat(topics).extracting(t -> t.getSpec().getTopicName()).containsExactlyInAnyOrderElementsOf(used);
         for (KafkaTopic topic : topics) {
@@ -294,6 +296,31 @@ class KubernetesManifestsTest {
                         .isEqualTo("compact"));
     }
 
+    /**
+     * A pod frozen whole (JVM, CLI and watchdog) is fenced by the kubelet alone: liveness must kill it before its
+     * last lease renewal lapses; and a live replica's CLI must die before its lease can lapse.
+     */
+    @Test
+    void aFrozenPodIsKilledBeforeItsStacksLeasesLapse() {
+        List<JsonNode> objects = Kustomize.build(EXAMPLE);
+        Map<String, String> env = environment(objects);
+        Duration lease = setting(env, "provisioner.leases.duration", LeaseConfig.class, "duration");
+        Duration renew = setting(env, "provisioner.leases.renew-interval", LeaseConfig.class, "renewInterval");
+        Duration freshness = setting(env, "provisioner.leases.freshness", LeaseConfig.class, "freshness");
+        Duration watchdog = setting(env, "provisioner.engine.watchdog-timeout", EngineConfig.class, "watchdogTimeout");
+        Probe liveness = container(objects).getLivenessProbe();
+
+        Duration killed = Duration.ofSeconds(liveness.getPeriodSeconds() * liveness.getFailureThreshold()
+                + liveness.getTimeoutSeconds()
+                + liveness.getTerminationGracePeriodSeconds());
+        assertThat(killed.plus(renew))
+                .as("liveness kills a frozen pod (%s) within a renewal (%s) of the lease (%s)", killed, renew, lease)
+                .isLessThan(lease);
+        assertThat(freshness.plus(watchdog).plus(LeaseConfig.KILL_MARGIN))
+                .as("a CLI outlives its lease's last proof by freshness + watchdog + the kill")
+                .isLessThan(lease);
+    }
+
     private static void assertProbe(Probe probe, String path) {
         assertThat(probe).as(path).isNotNull();
         assertThat(probe.getHttpGet().getPath()).isEqualTo(path);
@@ -320,6 +347,17 @@ class KubernetesManifestsTest {
             }
         }
         return DurationConverter.parseDuration(value);
+    }
+
+    private static String leaseTopic() {
+        try {
+            return LeaseConfig.class
+                    .getMethod("topic")
+                    .getAnnotation(WithDefault.class)
+                    .value();
+        } catch (NoSuchMethodException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static String env(Container container, String name) {

@@ -54,7 +54,9 @@ class HealthTest {
         ready.body("status", is("UP"))
                 .body(
                         "checks.name",
-                        containsInAnyOrder(MESSAGING_READINESS, PulumiCliCheck.NAME, PulumiBackendCheck.NAME))
+                        containsInAnyOrder(
+                                MESSAGING_READINESS, PulumiCliCheck.NAME, PulumiBackendCheck.NAME, LeaseCheck.NAME))
+                .body(check(LeaseCheck.NAME) + ".data.enabled", is(true))
                 .body(check(PulumiCliCheck.NAME) + ".data.version", is("3.259.0"))
                 .body(check(PulumiCliCheck.NAME) + ".data.expected", is("3.259.0"))
                 .body(check(PulumiBackendCheck.NAME) + ".data.backend", startsWith("file:/"));

@@ -39,10 +39,19 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** As {@link #start(Map, Path)}, with JVM options such as {@code -Xmx256m} first. */
     public static ServiceProcess start(List<String> jvmOptions, Map<String, String> properties, Path log) {
+        return start(List.of(), jvmOptions, properties, log);
+    }
+
+    /**
+     * As {@link #start(List, Map, Path)}, the JVM started by {@code launcher} (a command that ends in {@code exec}
+     * of its arguments, so that the process is the JVM's, e.g. one that gives it a hostname of its own).
+     */
+    public static ServiceProcess start(
+            List<String> launcher, List<String> jvmOptions, Map<String, String> properties, Path log) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException(JAR + " is missing: integration tests run after `package`");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(launcher);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
         new TreeMap<>(properties).forEach((key, value) -> command.add("-D" + key + "=" + value));
