@@ -8,7 +8,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.jboss.logging.Logger;
 
@@ -22,7 +21,6 @@ import org.jboss.logging.Logger;
 public class GracefulShutdown {
 
     private static final Logger LOG = Logger.getLogger(GracefulShutdown.class);
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final RunRegistry registry;
     private final RunsConfig config;
@@ -80,21 +78,10 @@ public class GracefulShutdown {
      * still starts meanwhile.
      */
     private boolean awaitIdle(Duration atMost, boolean cancelling) {
-        Instant deadline = clock.instant().plus(atMost);
-        while (inFlight.get() > 0) {
+        return Waits.until(clock, atMost, () -> inFlight.get() == 0, () -> {
             if (cancelling) {
                 registry.runs().forEach(run -> run.cancel(Cancellation.SHUTDOWN));
             }
-            if (clock.instant().isAfter(deadline)) {
-                return false;
-            }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        });
     }
 }

@@ -4,7 +4,6 @@ import dev.provisioner.engine.EngineConfig;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
@@ -19,7 +18,6 @@ import org.jboss.logging.Logger;
 public class Handover {
 
     private static final Logger LOG = Logger.getLogger(Handover.class);
-    private static final Duration POLL = Duration.ofMillis(100);
 
     private final Provisioner provisioner;
     private final RunsConfig config;
@@ -51,18 +49,6 @@ public class Handover {
     }
 
     private boolean awaitFor(Duration atMost, BooleanSupplier done) {
-        Instant deadline = clock.instant().plus(atMost);
-        while (!done.getAsBoolean()) {
-            if (clock.instant().isAfter(deadline)) {
-                return false;
-            }
-            try {
-                Thread.sleep(POLL.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return true;
+        return Waits.until(clock, atMost, done, () -> {});
     }
 }

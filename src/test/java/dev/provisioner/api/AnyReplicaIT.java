@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -65,14 +64,7 @@ class AnyReplicaIT {
                     .isEqualTo(runner.status(id));
         }
         String lastSeen = before.get(before.size() - 1).id();
-        List<SseStream.Event> after = new ArrayList<>();
-        try (SseStream stream = SseStream.open(runner.events(id), Replicas.reader(), lastSeen)) {
-            for (Optional<SseStream.Event> next = stream.next(EVENT_GAP);
-                    next.isPresent();
-                    next = stream.next(EVENT_GAP)) {
-                after.add(next.get());
-            }
-        }
+        List<SseStream.Event> after = SseStream.readAll(runner.events(id), Replicas.reader(), lastSeen, EVENT_GAP);
 
         assertThat(before.get(0).name()).isEqualTo("prelude");
         assertThat(before.get(0).id()).isEqualTo("0");
@@ -107,14 +99,7 @@ class AnyReplicaIT {
     }
 
     private static List<SseStream.Event> replay(Replica replica, String id) {
-        List<SseStream.Event> all = new ArrayList<>();
-        try (SseStream stream = SseStream.open(replica.events(id), Replicas.reader(), null)) {
-            for (Optional<SseStream.Event> next = stream.next(EVENT_GAP);
-                    next.isPresent();
-                    next = stream.next(EVENT_GAP)) {
-                all.add(next.get());
-            }
-        }
+        List<SseStream.Event> all = SseStream.readAll(replica.events(id), Replicas.reader(), null, EVENT_GAP);
         return all;
     }
 }

@@ -17,7 +17,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** A run's engine events as Server-Sent Events, read live by a plain HTTP client during a real run. */
@@ -55,15 +54,8 @@ class ProvisionEventsTest {
                     .as("the first step's outputs came while the run goes on")
                     .isEqualTo("running");
         }
-        List<SseStream.Event> after = new ArrayList<>();
         String lastSeen = before.get(before.size() - 1).id();
-        try (SseStream stream = SseStream.open(events, Tokens.reader(), lastSeen)) {
-            for (Optional<SseStream.Event> next = stream.next(EVENT_GAP);
-                    next.isPresent();
-                    next = stream.next(EVENT_GAP)) {
-                after.add(next.get());
-            }
-        }
+        List<SseStream.Event> after = SseStream.readAll(events, Tokens.reader(), lastSeen, EVENT_GAP);
 
         assertThat(before.get(0).name()).isEqualTo("prelude");
         assertThat(before.get(0).id()).isEqualTo("0");
@@ -100,14 +92,8 @@ class ProvisionEventsTest {
                 .statusCode(202);
         ProvisionApiTest.awaitStatus(id, "succeeded");
 
-        List<SseStream.Event> all = new ArrayList<>();
-        try (SseStream stream = SseStream.open(URI.create(provisions + "/" + id + "/events"), Tokens.reader(), null)) {
-            for (Optional<SseStream.Event> next = stream.next(EVENT_GAP);
-                    next.isPresent();
-                    next = stream.next(EVENT_GAP)) {
-                all.add(next.get());
-            }
-        }
+        List<SseStream.Event> all =
+                SseStream.readAll(URI.create(provisions + "/" + id + "/events"), Tokens.reader(), null, EVENT_GAP);
 
         assertThat(all.get(0).name()).isEqualTo("prelude");
         assertThat(all.get(all.size() - 1).name()).isEqualTo(ProvisionResource.COMPLETION_EVENT);

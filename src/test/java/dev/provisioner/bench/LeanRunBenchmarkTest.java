@@ -15,12 +15,15 @@ import dev.provisioner.engine.ProgramCatalog;
 import dev.provisioner.support.RealParts;
 import dev.provisioner.support.Requests;
 import dev.provisioner.support.Topics;
+import dev.provisioner.support.YamlProgramsResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import jakarta.inject.Inject;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,7 +31,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -36,6 +38,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -44,7 +47,7 @@ import org.junit.jupiter.api.Test;
  * What a request costs around the engine, printed (lines starting with {@code BENCH}), never asserted: CLI
  * processes per request, the time from the {@code started} record to the engine's first event, and the
  * completion's time minus the engine's own summary duration; for {@code stash-demo} on new stacks, then again on
- * the same stacks, and for a YAML program when one is named ({@code -Dlean-bench.yaml-program=<catalog name>}).
+ * the same stacks, and for the YAML example {@code deploy/programs/stash-yaml}, put in the catalog directory.
  * In the same run, the same requests through the stock Automation API as a user would write them
  * ({@code createOrSelectStack}, {@code setAllConfig}, {@code up} with an {@code onEvent} callback), at the same
  * concurrency. The stock command runs {@code pulumi} from the PATH: {@code ./mvnw test -Plean-bench} puts the
@@ -63,6 +66,9 @@ class LeanRunBenchmarkTest {
 
     static final Duration BOUND = Duration.ofMinutes(10);
 
+    /** The YAML example shipped beside the Java programs. */
+    static final Path YAML_EXAMPLE = Path.of("deploy", "programs", "stash-yaml");
+
     /** The service runs {@link #CONCURRENCY} requests at once, as the loop does. */
     public static final class Concurrency implements QuarkusTestProfile {
         @Override
@@ -78,7 +84,7 @@ class LeanRunBenchmarkTest {
     void aLeanRunAgainstTheStockAutomationApi() throws Exception {
         String run = UUID.randomUUID().toString().substring(0, 6);
         print(
-                "---- lean run benchmark: stash-demo, %d stacks per round, concurrency %d, %d cpus ----",
+                "---- lean run benchmark: stash-demo and stash-yaml, %d stacks per round, concurrency %d, %d cpus ----",
                 STACKS, CONCURRENCY, Runtime.getRuntime().availableProcessors());
         service("warm-up", "warm-" + run, StashDemoProgram.NAME, 2);
         stock("warm-up", "swarm-" + run, 2);
@@ -95,14 +101,12 @@ class LeanRunBenchmarkTest {
         service("same stacks", "svc-" + run, StashDemoProgram.NAME, STACKS);
         stock("same stacks", "stock-" + run, STACKS);
 
-        Optional<String> yaml = Optional.ofNullable(System.getProperty("lean-bench.yaml-program"))
-                .filter(name -> catalog.find(name).isPresent());
-        if (yaml.isPresent()) {
-            service("yaml new stacks", "yaml-" + run, yaml.get(), STACKS);
-            service("yaml same stacks", "yaml-" + run, yaml.get(), STACKS);
-        } else {
-            print("yaml       no YAML program named (-Dlean-bench.yaml-program=<catalog name>): not measured");
-        }
+        copyDirectory(YAML_EXAMPLE, YamlProgramsResource.catalog().resolve(YAML_EXAMPLE.getFileName()));
+        String yaml = YAML_EXAMPLE.getFileName().toString();
+        service("yaml alone, new", "yone-" + run, yaml, -3);
+        service("yaml alone, same", "yone-" + run, yaml, -3);
+        service("yaml new stacks", "yaml-" + run, yaml, STACKS);
+        service("yaml same stacks", "yaml-" + run, yaml, STACKS);
     }
 
     /**
@@ -124,8 +128,13 @@ class LeanRunBenchmarkTest {
             begin = Instant.now();
             for (int i = 0; i < stacks; i++) {
                 ObjectNode up = Requests.request("up", project, "s" + i, program);
-                up.with("config").put("count", "3");
-                up.putObject("secretConfig").put("secret", "bench-secret-" + i);
+                if (program.equals(StashDemoProgram.NAME)) {
+                    up.with("config").put("count", "3");
+                    up.putObject("secretConfig").put("secret", "bench-secret-" + i);
+                } else {
+                    // The YAML example's only setting; its secret output comes from it.
+                    up.with("config").put("greeting", "bench-" + i);
+                }
                 ids.add(Requests.send(up));
                 if (count < 0) {
                     Requests.awaitCompletion(ids.get(i));
@@ -303,5 +312,18 @@ class LeanRunBenchmarkTest {
 
     private static void print(String format, Object... args) {
         System.out.println("BENCH " + String.format(Locale.ROOT, format, args));
+    }
+
+    private static void copyDirectory(Path from, Path to) throws IOException {
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path file : files.toList()) {
+                Path target = to.resolve(from.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 }

@@ -57,23 +57,17 @@ class FailoverIT {
     private static final String STASH = "pulumi:index:Stash";
 
     private static Fleet fleet;
-    private static int started;
 
     @BeforeAll
     static void open() {
         fleet = Fleet.open("failover");
-        startReplica();
-        startReplica();
+        fleet.startNext();
+        fleet.startNext();
     }
 
     @AfterAll
     static void close() {
         fleet.close();
-    }
-
-    private static void startReplica() {
-        started++;
-        fleet.start("pod-" + (char) ('a' + started - 1), Map.of());
     }
 
     /** @param createdBeforeKill Stash resources the run has created when its replica is killed */
@@ -84,7 +78,7 @@ class FailoverIT {
         killAndTakeOver(fleet, "postgres", PROJECT, "k" + createdBeforeKill, createdBeforeKill);
         // Only now: a replica joining while the takeover runs would move partitions, a rebalance this test is
         // not about (the intake's revocation handling is).
-        startReplica();
+        fleet.startNext();
     }
 
     /**

@@ -14,7 +14,6 @@ import dev.provisioner.support.Topics;
 import dev.provisioner.verify.Receipt;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
@@ -40,23 +39,17 @@ class ZombieIT {
     private static final Duration LIVENESS_DEADLINE = Duration.ofSeconds(8);
 
     private static Fleet fleet;
-    private static int started;
 
     @BeforeAll
     static void open() {
         fleet = Fleet.open("zombie");
-        startReplica();
-        startReplica();
+        fleet.startNext();
+        fleet.startNext();
     }
 
     @AfterAll
     static void close() {
         fleet.close();
-    }
-
-    private static void startReplica() {
-        started++;
-        fleet.start("pod-" + (char) ('a' + started - 1), Map.of());
     }
 
     /**
@@ -134,7 +127,7 @@ class ZombieIT {
                         .intact())
                 .isTrue();
         assertState(stack);
-        startReplica();
+        fleet.startNext();
     }
 
     /**
@@ -187,7 +180,7 @@ class ZombieIT {
                         .intact())
                 .isTrue();
         assertState(stack);
-        startReplica();
+        fleet.startNext();
     }
 
     private static void assertState(String stack) {

@@ -3,7 +3,6 @@ package dev.provisioner.support;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -141,6 +140,11 @@ public final class Fleet implements AutoCloseable {
         return replica;
     }
 
+    /** Starts the next replica, named {@code pod-a}, {@code pod-b}, … in the order they start, with no extra properties. */
+    public Replica startNext() {
+        return start("pod-" + (char) ('a' + replicas.size()), Map.of());
+    }
+
     /** Waits until the intake's consumer group has {@code members} members in a stable state. */
     public void awaitGroup(int members) {
         Properties props = new Properties();
@@ -189,46 +193,21 @@ public final class Fleet implements AutoCloseable {
 
     /** {@code pulumi stack export} of {@code project/stack} from the shared backend, as an operator would run it. */
     public JsonNode deployment(String project, String stack) {
+        Path dir;
         try {
-            Path dir = Files.createDirectories(root.resolve("operator"));
-            var builder = new ProcessBuilder(
-                            PulumiCliResource.binary(),
-                            "stack",
-                            "export",
-                            "--stack",
-                            "organization/" + project + "/" + stack,
-                            "--non-interactive")
-                    .directory(dir.toFile())
-                    .redirectError(ProcessBuilder.Redirect.INHERIT);
-            builder.environment().put("PULUMI_HOME", dir.resolve("pulumi-home").toString());
-            builder.environment().put("PULUMI_BACKEND_URL", backend.backendUrl());
-            builder.environment().putAll(backend.environment());
-            builder.environment().put("PULUMI_CONFIG_PASSPHRASE", PackagedService.PASSPHRASE);
-            builder.environment().put("PULUMI_SKIP_UPDATE_CHECK", "true");
-            Process export = builder.start();
-            String out = new String(export.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!export.waitFor(60, TimeUnit.SECONDS) || export.exitValue() != 0) {
-                throw new IllegalStateException("`pulumi stack export` failed: " + out);
-            }
-            return Requests.parse(out).path("deployment");
+            dir = Files.createDirectories(root.resolve("operator"));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
         }
+        Map<String, String> environment = new HashMap<>(backend.environment());
+        environment.put("PULUMI_BACKEND_URL", backend.backendUrl());
+        environment.put("PULUMI_CONFIG_PASSPHRASE", PackagedService.PASSPHRASE);
+        return StackState.export("organization/" + project + "/" + stack, dir, dir.resolve("pulumi-home"), environment);
     }
 
     /** The names of the resources of {@code type} in the stack's state. */
     public List<String> resourceNames(String project, String stack, String type) {
-        List<String> names = new ArrayList<>();
-        for (JsonNode resource : deployment(project, stack).path("resources")) {
-            if (type.equals(resource.path("type").asText())) {
-                String urn = resource.path("urn").asText();
-                names.add(urn.substring(urn.lastIndexOf("::") + 2));
-            }
-        }
-        return names;
+        return StackState.resourceNames(deployment(project, stack), type);
     }
 
     public String backendUrl() {

@@ -75,12 +75,7 @@ public final class S3Gateway implements SharedBackend {
 
     @Override
     public List<String> locks(String project, String stack) {
-        Path locks = root.resolve(BUCKET)
-                .resolve(".pulumi")
-                .resolve("locks")
-                .resolve("organization")
-                .resolve(project)
-                .resolve(stack);
+        Path locks = StackState.locksDir(root.resolve(BUCKET), project, stack);
         if (!Files.isDirectory(locks)) {
             return List.of();
         }

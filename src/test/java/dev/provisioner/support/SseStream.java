@@ -7,7 +7,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -55,6 +57,20 @@ public final class SseStream implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Every event of the stream at {@code url} from after {@code lastEventId} (null: from the start) to its end,
+     * each within {@code gap} of the one before.
+     */
+    public static List<Event> readAll(URI url, String token, String lastEventId, Duration gap) {
+        List<Event> all = new ArrayList<>();
+        try (SseStream stream = open(url, token, lastEventId)) {
+            for (Optional<Event> next = stream.next(gap); next.isPresent(); next = stream.next(gap)) {
+                all.add(next.get());
+            }
+        }
+        return all;
     }
 
     public int status() {

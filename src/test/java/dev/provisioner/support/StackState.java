@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -31,14 +32,28 @@ public final class StackState {
     /** {@code pulumi stack export}: the stack's deployment, with its resources and pending operations. */
     public JsonNode deployment() {
         Path stackDir = workDir.resolve("stacks").resolve(project).resolve(stack);
+        return export(
+                stack,
+                stackDir.resolve("work"),
+                stackDir.resolve("pulumi-home"),
+                Map.of(
+                        "PULUMI_BACKEND_URL",
+                        workDir.resolve("state").toUri().toString(),
+                        "PULUMI_CONFIG_PASSPHRASE",
+                        passphrase));
+    }
+
+    /**
+     * {@code pulumi stack export --stack <stack>} run in {@code dir} with {@code home} as its {@code PULUMI_HOME}
+     * and {@code environment} (the backend, the passphrase, the backend's credentials): the stack's deployment.
+     */
+    static JsonNode export(String stack, Path dir, Path home, Map<String, String> environment) {
         var builder = new ProcessBuilder(
                         PulumiCliResource.binary(), "stack", "export", "--stack", stack, "--non-interactive")
-                .directory(stackDir.resolve("work").toFile())
+                .directory(dir.toFile())
                 .redirectError(ProcessBuilder.Redirect.INHERIT);
-        builder.environment().put("PULUMI_HOME", stackDir.resolve("pulumi-home").toString());
-        builder.environment()
-                .put("PULUMI_BACKEND_URL", workDir.resolve("state").toUri().toString());
-        builder.environment().put("PULUMI_CONFIG_PASSPHRASE", passphrase);
+        builder.environment().putAll(environment);
+        builder.environment().put("PULUMI_HOME", home.toString());
         builder.environment().put("PULUMI_SKIP_UPDATE_CHECK", "true");
         try {
             Process export = builder.start();
@@ -57,8 +72,13 @@ public final class StackState {
 
     /** The names of the resources of {@code type} in the stack. */
     public List<String> resourceNames(String type) {
+        return resourceNames(deployment(), type);
+    }
+
+    /** The names of the resources of {@code type} in {@code deployment}. */
+    static List<String> resourceNames(JsonNode deployment, String type) {
         List<String> names = new java.util.ArrayList<>();
-        for (JsonNode resource : deployment().path("resources")) {
+        for (JsonNode resource : deployment.path("resources")) {
             if (type.equals(resource.path("type").asText())) {
                 String urn = resource.path("urn").asText();
                 names.add(urn.substring(urn.lastIndexOf("::") + 2));
@@ -74,12 +94,7 @@ public final class StackState {
 
     /** The lock files of {@code project/stack} in the {@code file://} backend under {@code workDir}. */
     public static List<Path> lockFiles(Path workDir, String project, String stack) {
-        Path locks = workDir.resolve("state")
-                .resolve(".pulumi")
-                .resolve("locks")
-                .resolve("organization")
-                .resolve(project)
-                .resolve(stack);
+        Path locks = locksDir(workDir.resolve("state"), project, stack);
         if (!Files.isDirectory(locks)) {
             return List.of();
         }
@@ -88,5 +103,14 @@ public final class StackState {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** Where a DIY backend whose root is {@code state} (a directory, or a bucket's) keeps the stack's lock files. */
+    static Path locksDir(Path state, String project, String stack) {
+        return state.resolve(".pulumi")
+                .resolve("locks")
+                .resolve("organization")
+                .resolve(project)
+                .resolve(stack);
     }
 }
