@@ -112,15 +112,22 @@ public final class PostgresServer implements SharedBackend {
         return out.isBlank() ? List.of() : List.of(out.strip().split("\n"));
     }
 
+    /** The server's binaries, from {@code deploy/install-postgresql.sh} (Debian's package, installed if missing). */
     private static Path binaries() {
-        try (Stream<Path> versions = Files.list(Path.of("/usr/lib/postgresql"))) {
-            return versions.map(v -> v.resolve("bin"))
-                    .filter(b -> Files.isExecutable(b.resolve("initdb")))
-                    .max(Comparator.naturalOrder())
-                    .orElseThrow();
-        } catch (IOException | RuntimeException e) {
-            throw new IllegalStateException(
-                    "no PostgreSQL server in /usr/lib/postgresql (apt-get install postgresql): " + e, e);
+        try {
+            Process install = new ProcessBuilder("bash", "deploy/install-postgresql.sh")
+                    .redirectError(ProcessBuilder.Redirect.INHERIT)
+                    .start();
+            String out = new String(install.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+            if (install.waitFor() != 0 || out.isEmpty()) {
+                throw new IllegalStateException("deploy/install-postgresql.sh provided no PostgreSQL server");
+            }
+            return Path.of(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
