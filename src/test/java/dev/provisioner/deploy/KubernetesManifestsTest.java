@@ -263,6 +263,10 @@ class KubernetesManifestsTest {
         Set<String> used = applicationProperties().stringPropertyNames().stream()
                 .filter(key -> key.matches("mp\\.messaging\\.(incoming|outgoing)\\.[^.]+\\.topic"))
                 .map(key -> applicationProperties().getProperty(key))
+                // A channel that reads another's topic names it by reference (all-audit: the audit channel's).
+                .map(topic -> topic.startsWith("${") && topic.endsWith("}")
+                        ? applicationProperties().getProperty(topic.substring(2, topic.length() - 1))
+                        : topic)
                 .collect(Collectors.toCollection(HashSet::new));
         used.add(AuditConfig.HEADS_TOPIC);
         used.add(leaseTopic());
