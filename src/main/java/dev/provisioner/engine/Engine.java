@@ -200,7 +200,9 @@ public class Engine {
         }
         try {
             return workspaces.open(spec, command, false);
-        } catch (StackAlreadyExistsException existing) {
+        } catch (StackAlreadyExistsException | ConcurrentUpdateException existing) {
+            // A locked stack exists too (`stack init` refuses it as locked, not as existing): a replica taking over
+            // a crashed one's stack has no workspace for it; its lock is the operation's to recover.
             updates.addAll(history.read(spec.project(), spec.stack(), command).orElse(List.of()));
             return workspaces.open(spec, command, true);
         }
