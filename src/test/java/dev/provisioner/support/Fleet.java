@@ -125,7 +125,7 @@ public final class Fleet implements AutoCloseable {
                 "provisioner.audit.signing.key-file",
                 Path.of("src/test/resources/audit-keys/k1.pem").toAbsolutePath().toString());
         all.put("provisioner.audit.signing.key-id", "k1");
-        all.put("quarkus.otel.traces.sampler", "always_off");
+        all.put("quarkus.otel.traces.sampler.arg", "0.0");
         all.putAll(properties);
         Path log = Path.of("target", "it-logs", name + "-" + hostname + "-" + (replicas.size() + 1) + ".log");
         // The hostname as a pod has it: the process's own, in a UTS namespace of its own.

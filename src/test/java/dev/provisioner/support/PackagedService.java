@@ -72,7 +72,7 @@ public final class PackagedService implements AutoCloseable {
                 "provisioner.audit.signing.key-file",
                 Path.of("src/test/resources/audit-keys/k1.pem").toAbsolutePath().toString());
         all.put("provisioner.audit.signing.key-id", "k1");
-        all.put("quarkus.otel.traces.sampler", "always_off");
+        all.put("quarkus.otel.traces.sampler.arg", "0.0");
         // An instance killed stays in the consumer group until its session times out (45 s by default):
         // the restarted one gets the partitions after this instead.
         all.put("mp.messaging.incoming.requests.session.timeout.ms", "6000");
