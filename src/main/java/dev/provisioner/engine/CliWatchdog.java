@@ -45,9 +45,12 @@ final class CliWatchdog {
 
     private CliWatchdog() {}
 
-    /** Writes the watchdog into {@code dir} (once per start of the service) and returns its path. */
+    /**
+     * Writes the watchdog into {@code dir} (once per start of the service) and returns its absolute path: the CLI
+     * starts in its stack's work dir, where a relative one (a relative work dir, as the local profile's) is not.
+     */
     static synchronized Path install(Path dir) throws IOException {
-        Path script = dir.resolve("pulumi-watchdog");
+        Path script = dir.toAbsolutePath().resolve("pulumi-watchdog");
         Files.createDirectories(dir);
         if (!Files.exists(script) || !Files.readString(script).equals(SCRIPT)) {
             Path tmp = Files.createTempFile(dir, "pulumi-watchdog", ".tmp");
