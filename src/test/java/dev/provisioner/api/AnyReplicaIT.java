@@ -51,6 +51,9 @@ class AnyReplicaIT {
         Replica runner = one.runs(id) ? one : two;
         Replica other = runner == one ? two : one;
         assertThat(other.runs(id)).as("one replica runs it").isFalse();
+        // The other replica knows the request once its follower has read the request's first audit records.
+        await().atMost(Requests.RUN_TIMEOUT)
+                .until(() -> other.get("/provisions/" + id).statusCode() == 200);
 
         List<SseStream.Event> before = new ArrayList<>();
         try (SseStream stream = SseStream.open(other.events(id), Replicas.reader(), null)) {
